@@ -116,7 +116,9 @@ export function validateAppSpokeArgs(name: string, args: AppSpokeArgs, problems:
         problems.add(path, `${formatCidr(cidr)} overlaps ${other.label} (${other.cidrBlock}); transit gateway routes need distinct CIDRs`);
       }
     }
-    if (hub.attachedSpokes.some((s) => s.name === name)) problems.add("name", `a spoke named "${name}" is already attached to this hub`);
+  }
+  if (hub instanceof CentralEgress && hub.attachedSpokes.some((s) => s.name === name)) {
+    problems.add("name", `a spoke named "${name}" is already attached to this hub`);
   }
 
   const workload = args?.workload ? validateWorkload(problems, args.workload === true ? {} : args.workload, subnets, existing !== undefined) : undefined;

@@ -126,6 +126,15 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
       state.arn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`;
       state.name = name;
       break;
+    case "awsx:ec2:Vpc": {
+      // A remote component: under mocks its outputs are whatever the mock returns, so derive the ones spokes use.
+      const azs: string[] = inputs.availabilityZoneNames ?? [];
+      state.vpcId = `vpc-${id.slice(-8)}`;
+      state.privateSubnetIds = azs.map((_, i) => `subnet-${id.slice(-6)}p${i}`);
+      state.publicSubnetIds = [];
+      state.isolatedSubnetIds = [];
+      break;
+    }
     case "aws:s3/bucketV2:BucketV2":
     case "aws:s3/bucket:Bucket":
       state.bucket = inputs.bucket ?? `${name}-${id.slice(-8)}`;
