@@ -282,10 +282,6 @@ function validateNetwork(problems: Problems, network: unknown) {
   const subnetCidrs: Record<string, string> = {};
   let ok = vpc !== undefined && internetAccess !== undefined;
   for (const az of azs) {
-    if (n.subnetIds?.[az] === undefined) {
-      problems.add(`network.subnetIds.${az}`, `has no subnet for ${az}, one of network.availabilityZones`);
-      ok = false;
-    }
     const cidr = problems.cidr(`network.subnetCidrs.${az}`, n.subnetCidrs?.[az]);
     if (cidr) subnetCidrs[az] = formatCidr(cidr);
     else ok = false;
@@ -439,8 +435,23 @@ function validateFleet(
 }
 
 /**
+ * Subnet ids exist only once the network has been built, so the constructor checks them and the
+ * pure validator (which a stack-level check runs before any resource exists) does not.
+ */
+export function checkNetworkSubnetIds(problems: Problems, network: unknown): void {
+  const n = network as Partial<InspectionNetwork> | null | undefined;
+  if (n === null || typeof n !== "object" || !Array.isArray(n.availabilityZones)) return;
+  for (const az of n.availabilityZones) {
+    if (typeof az === "string" && n.subnetIds?.[az] === undefined) {
+      problems.add(`network.subnetIds.${az}`, `has no subnet for ${az}, one of network.availabilityZones`);
+    }
+  }
+}
+
+/**
  * Validates every argument (and, when given, the component name) into `problems`. Pure and
- * synchronous: returns the plain, defaulted values, or undefined when anything was wrong.
+ * synchronous over plain values: returns them with their defaults, or undefined when anything was
+ * wrong. `network.subnetIds` is not read (see `checkNetworkSubnetIds`).
  */
 export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, problems: Problems, name?: string): ValidatedGwlbApplianceFleetArgs | undefined {
   const before = problems.list.length;
@@ -514,6 +525,7 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
   constructor(name: string, args: GwlbApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
     const valid = validateGwlbApplianceFleetArgs(args, problems, name);
+    checkNetworkSubnetIds(problems, args?.network);
     problems.throwIfAny(`GwlbApplianceFleet "${name}"`);
     const v = valid!;
     super(GWLB_APPLIANCE_FLEET_TYPE, name, args, opts);

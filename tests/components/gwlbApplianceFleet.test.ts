@@ -529,8 +529,8 @@ describe("GwlbApplianceFleet", () => {
       assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("net", { network: broken })), [
         { propertyPath: "network.cidrBlock", reason: '"10.21.0.0/33" has a prefix length above 32' },
         { propertyPath: "network.internetAccess", reason: 'must be one of "none", "igw", got "nat"' },
-        { propertyPath: "network.subnetIds.ap-northeast-2c", reason: "has no subnet for ap-northeast-2c, one of network.availabilityZones" },
         { propertyPath: "network.subnetCidrs.ap-northeast-2c", reason: '"10.21.12.0" is not an IPv4 CIDR block such as 10.0.0.0/16' },
+        { propertyPath: "network.subnetIds.ap-northeast-2c", reason: "has no subnet for ap-northeast-2c, one of network.availabilityZones" },
       ]);
       assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("net", { network: plainNetwork({ availabilityZones: [] }) })), [
         { propertyPath: "network.availabilityZones", reason: "must list at least one availability zone, got an array of 0" },
@@ -539,7 +539,8 @@ describe("GwlbApplianceFleet", () => {
 
     it("is a pure validator a stack-level check can merge, returning every default", () => {
       const problems = new Problems();
-      const valid = validateGwlbApplianceFleetArgs({ network: plainNetwork() }, problems);
+      // Before anything is built there are no subnet ids yet; the pure validator does not need them.
+      const valid = validateGwlbApplianceFleetArgs({ network: plainNetwork({ subnetIds: {} }) }, problems, "appliance");
       assert.ok(problems.isEmpty);
       assert.deepEqual(valid, {
         availabilityZones: AZS,
