@@ -1,0 +1,167 @@
+// The control plane (primary process): loads the document, starts the health/metrics server
+// and the data-plane workers, applies policy changes, and runs the SIGTERM drain.
+
+import * as http from "node:http";
+import { AgentSettings, LoadedDocument, mergeSettings } from "./config";
+import { DrainController } from "./drain";
+import { createStatusServer, evaluateHealth, HealthVerdict, listen } from "./health";
+import { logEvent } from "./log";
+import { DataPlaneSnapshot, renderMetrics } from "./metrics";
+import { PolicyManager, PolicySource } from "./policy-source";
+import { BindMode } from "./forwarder";
+import { DataPlane, LocalDataPlane, reusePortSupported, startClusterWorkers } from "./workers";
+
+export interface AgentOptions {
+  readonly source: PolicySource;
+  /** Settings given on the command line; they override the document's `agent` section. */
+  readonly flagSettings: Partial<AgentSettings>;
+  /** Retry the first load (SSM: the parameter may not be readable yet). */
+  readonly retryInitialLoad: boolean;
+}
+
+export class Agent {
+  settings!: AgentSettings;
+  bindMode: BindMode = "exclusive";
+  private planes: DataPlane[] = [];
+  private servers: http.Server[] = [];
+  private readonly drain = new DrainController();
+  private readonly manager: PolicyManager;
+  private stopped = false;
+
+  constructor(private readonly options: AgentOptions) {
+    this.manager = new PolicyManager(options.source, (document, version) => this.applyPolicy(document, version));
+  }
+
+  async start(): Promise<void> {
+    const document = await this.loadInitial();
+    this.settings = mergeSettings(document.agent, this.options.flagSettings);
+    const settings = this.settings;
+    this.bindMode = await this.chooseBindMode();
+    await this.startStatusServers();
+    if (settings.workers === 1) {
+      const local = new LocalDataPlane(settings);
+      await local.start(document.text, this.manager.version);
+      this.planes = [local];
+    } else {
+      this.planes = await startClusterWorkers(settings, this.bindMode, document.text, this.manager.version);
+    }
+    this.options.source.watch(() => void this.manager.reload());
+    logEvent("info", "agent started", {
+      listen: `${settings.listenAddress}:${settings.listenPort}`,
+      gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text),
+      health: `${settings.healthAddress}:${settings.healthPort}`,
+      workers: settings.workers,
+      socketMode: this.bindMode,
+      policy: this.options.source.description,
+      drainSeconds: settings.drainSeconds,
+    });
+  }
+
+  /** SIGHUP. */
+  reload(): Promise<void> {
+    return this.manager.reload();
+  }
+
+  /** SIGTERM: unhealthy now, keep forwarding for the drain period, then stop and exit 0. */
+  beginDrain(onDone: () => void): void {
+    const began = this.drain.begin(
+      this.settings.drainSeconds,
+      () => {
+        logEvent("info", "draining: health is 503, existing flows keep being forwarded", { seconds: this.settings.drainSeconds });
+        for (const plane of this.planes) plane.drain();
+      },
+      () => void this.stop().then(onDone),
+    );
+    if (!began) logEvent("info", "already draining");
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.drain.cancel();
+    this.options.source.close();
+    await Promise.all(this.planes.map((plane) => plane.stop()));
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    for (const server of this.servers) server.closeAllConnections();
+    logEvent("info", "agent stopped");
+  }
+
+  health(): HealthVerdict {
+    return evaluateHealth({
+      draining: this.drain.draining,
+      policyVersion: this.manager.current === null ? 0 : this.manager.version,
+      workersConfigured: this.settings.workers,
+      workers: this.planes.map((plane) => plane.health()),
+      now: Date.now(),
+    });
+  }
+
+  async metrics(): Promise<string> {
+    const snapshots = (await Promise.all(this.planes.map((plane) => plane.snapshot()))).filter(
+      (snapshot): snapshot is DataPlaneSnapshot => snapshot !== null,
+    );
+    const health = this.health();
+    return renderMetrics(snapshots, {
+      configVersion: this.manager.version,
+      reloads: this.manager.reloads,
+      reloadErrors: this.manager.reloadErrors,
+      draining: this.drain.draining,
+      healthy: health.healthy,
+      workersConfigured: this.settings.workers,
+      workersReady: this.planes.filter((plane) => {
+        const h = plane.health();
+        return h.bound && Date.now() - h.lastHeartbeatMs < 3000;
+      }).length,
+      socketMode: this.bindMode,
+    });
+  }
+
+  private async loadInitial(): Promise<LoadedDocument> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.manager.loadInitial();
+      } catch (error) {
+        if (!this.options.retryInitialLoad) throw error;
+        const delay = Math.min(30, 2 ** Math.min(attempt, 5));
+        logEvent("error", "cannot load the policy yet; retrying", { source: this.options.source.description, error: (error as Error).message, retryInSeconds: delay });
+        await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+      }
+    }
+  }
+
+  private async chooseBindMode(): Promise<BindMode> {
+    const { workers, socketMode } = this.settings;
+    if (workers === 1) return "exclusive";
+    if (socketMode === "shared") return "shared";
+    const supported = await reusePortSupported();
+    if (socketMode === "reuseport" && !supported) {
+      throw new Error(`--socket-mode reuseport: this Node.js ${process.version} has no dgram reusePort option (needs >= 22.12); use auto or shared`);
+    }
+    return supported ? "reuseport" : "shared";
+  }
+
+  private async startStatusServers(): Promise<void> {
+    const { healthAddress, healthPort, metricsPort } = this.settings;
+    const provider = { health: () => this.health(), metrics: () => this.metrics() };
+    const main = createStatusServer(provider, true);
+    try {
+      await listen(main, healthPort, healthAddress);
+    } catch (error) {
+      throw new Error(`cannot serve health checks on ${healthAddress}:${healthPort}: ${(error as Error).message}`);
+    }
+    this.servers.push(main);
+    if (metricsPort !== 0 && metricsPort !== healthPort) {
+      const metricsServer = createStatusServer(provider, false);
+      try {
+        await listen(metricsServer, metricsPort, healthAddress);
+      } catch (error) {
+        throw new Error(`cannot serve metrics on ${healthAddress}:${metricsPort}: ${(error as Error).message}`);
+      }
+      this.servers.push(metricsServer);
+    }
+  }
+
+  private applyPolicy(document: LoadedDocument, version: number): void {
+    for (const plane of this.planes) plane.setPolicy(document.text, version);
+  }
+}

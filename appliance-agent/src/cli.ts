@@ -1,0 +1,139 @@
+// Command line of the appliance agent: option parsing, --help, and running the agent.
+
+import { Agent } from "./agent";
+import { AgentSettings, SETTINGS, readFlagOverrides } from "./config";
+import { FilePolicySource, PolicySource, SsmPolicySource } from "./policy-source";
+import { ValidationError } from "./validation";
+
+export const AGENT_VERSION = "0.1.0";
+
+export class UsageError extends Error {}
+
+export interface ParsedCommandLine {
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly configFile?: string;
+  readonly ssmParameter?: string;
+  /** Setting flags as given (flag -> raw value); validated by readFlagOverrides. */
+  readonly flags: Map<string, string>;
+}
+
+const SETTING_FLAGS = new Set(SETTINGS.map((spec) => spec.flag));
+
+/** Splits argv into known options; `--flag value` and `--flag=value` both work. */
+export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+  const flags = new Map<string, string>();
+  let configFile: string | undefined;
+  let ssmParameter: string | undefined;
+  let help = false;
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") {
+      help = true;
+      continue;
+    }
+    if (arg === "--version") {
+      version = true;
+      continue;
+    }
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} (options start with --; see --help)`);
+    const equals = arg.indexOf("=");
+    const name = equals >= 0 ? arg.slice(0, equals) : arg;
+    if (name !== "--config" && name !== "--ssm-parameter" && !SETTING_FLAGS.has(name)) {
+      throw new UsageError(`unknown option ${name} (see --help)`);
+    }
+    let value: string;
+    if (equals >= 0) {
+      value = arg.slice(equals + 1);
+    } else {
+      if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) throw new UsageError(`${name} needs a value`);
+      value = argv[++i];
+    }
+    if (value === "") throw new UsageError(`${name} needs a non-empty value`);
+    if (name === "--config") configFile = value;
+    else if (name === "--ssm-parameter") ssmParameter = value;
+    else if (name === "--gwlb-cidrs" && flags.has(name)) flags.set(name, `${flags.get(name)},${value}`);
+    else if (flags.has(name)) throw new UsageError(`${name} given twice`);
+    else flags.set(name, value);
+  }
+  if (!help && !version) {
+    if (configFile !== undefined && ssmParameter !== undefined) throw new UsageError("give either --config or --ssm-parameter, not both");
+    if (configFile === undefined && ssmParameter === undefined) throw new UsageError("one of --config <file> or --ssm-parameter <name> is required");
+  }
+  return { help, version, configFile, ssmParameter, flags };
+}
+
+export function helpText(): string {
+  const rows: Array<[string, string]> = [
+    ["--config <file>", "policy document (JSON) to load and watch; reloaded on change and on SIGHUP"],
+    ["--ssm-parameter <name>", "read the policy document from this SSM parameter (decrypted) and poll it"],
+    ...SETTINGS.map((spec): [string, string] => [`${spec.flag} <${spec.kind === "cidrs" ? "cidr,..." : spec.kind === "bool" ? "on|off" : "value"}>`, `${spec.help} (default: ${spec.defaultText})`]),
+    ["--help, -h", "show this help"],
+    ["--version", "print the version"],
+  ];
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return [
+    `appliance-agent ${AGENT_VERSION}: GENEVE forwarder with inspection policy for AWS Gateway Load Balancer targets`,
+    "",
+    "usage: appliance-agent (--config <file> | --ssm-parameter <name>) [options]",
+    "",
+    "Receives GWLB traffic on UDP 6081, applies the policy to each flow, and returns allowed",
+    "packets unchanged (source port = the GWLB's source port, destination port 6081).",
+    "Settings may also be set in the document's \"agent\" section; options override them.",
+    "",
+    ...rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`),
+    "",
+    "Signals: SIGTERM drains (health 503, keep forwarding --drain-seconds, exit 0);",
+    "SIGHUP reloads the policy; SIGINT stops at once.",
+    "HTTP: /health (also /) answers 200 or 503; /metrics serves Prometheus text.",
+    "Exit codes: 0 stopped, 1 runtime failure, 2 bad command line or document.",
+    "",
+  ].join("\n");
+}
+
+/** Runs the agent as a command; resolves with the exit code once it has stopped. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ParsedCommandLine;
+  let flagSettings: Partial<AgentSettings>;
+  try {
+    parsed = parseCommandLine(argv);
+    flagSettings = readFlagOverrides(parsed.flags);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ValidationError) {
+      process.stderr.write(`appliance-agent: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (parsed.version) {
+    process.stdout.write(`${AGENT_VERSION}\n`);
+    return 0;
+  }
+  const source: PolicySource =
+    parsed.configFile !== undefined
+      ? new FilePolicySource(parsed.configFile)
+      : new SsmPolicySource(
+          parsed.ssmParameter!,
+          flagSettings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "",
+          flagSettings.pollSeconds ?? 30,
+        );
+  const agent = new Agent({ source, flagSettings, retryInitialLoad: parsed.ssmParameter !== undefined });
+  try {
+    await agent.start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`appliance-agent: ${message}\n`);
+    await agent.stop().catch(() => undefined);
+    return error instanceof ValidationError ? 2 : 1;
+  }
+  return new Promise<number>((resolve) => {
+    process.on("SIGHUP", () => void agent.reload());
+    process.on("SIGTERM", () => agent.beginDrain(() => resolve(0)));
+    process.on("SIGINT", () => void agent.stop().then(() => resolve(0)));
+  });
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Entry point of the agent and of the bundle. Cluster workers run this same file and branch
+// off to the worker loop before any argument is read.
+
+import cluster from "node:cluster";
+import { main } from "./cli";
+import { logEvent } from "./log";
+import { runWorkerProcess } from "./workers";
+
+if (cluster.isWorker) {
+  runWorkerProcess();
+} else {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      logEvent("error", "agent crashed", { error: String(error) });
+      process.exit(1);
+    },
+  );
+}
