@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CentralEgress } from "./centralEgress";
-import { Ipv4Cidr, cidrsOverlap, formatCidr, formatIpv4, hostAddress, isAwsReservedHost, parseCidr } from "./lib/cidr";
+import { AttachedSpoke, CentralEgress } from "./centralEgress";
+import { Ipv4Cidr, cidrsOverlap, formatCidr, formatIpv4, hostAddress, isAwsReservedHost, parseCidr, tryParseCidr } from "./lib/cidr";
 import { SubnetPlan, azSuffix, checkAvailabilityZones, checkAzSubset, checkVpcCidr, planSubnets } from "./lib/layout";
 import { ANYWHERE, planHubRoutesToSpoke } from "./lib/routes";
 import { Tags, tagsFor } from "./lib/tags";
@@ -78,12 +78,18 @@ export interface ValidatedAppSpokeArgs {
   publicIngress?: { allowedCidrs: string[] };
 }
 
-/** Checks a spoke's arguments, including against its hub and the spokes already attached to it. */
-export function validateAppSpokeArgs(name: string, args: AppSpokeArgs, problems: Problems): ValidatedAppSpokeArgs | undefined {
-  const hub = args?.hub;
-  if (!(hub instanceof CentralEgress)) problems.add("hub", `must be a CentralEgress, got ${describe(hub)}`);
+/** What a spoke's validation needs to know about its hub: plain values, so a stack can check before building. */
+export interface HubFacts {
+  readonly cidrBlock: string;
+  readonly availabilityZones: readonly string[];
+  readonly egressInspectionOrder: string;
+  readonly attachedSpokes: readonly AttachedSpoke[];
+}
+
+/** Checks a spoke's arguments (all but `hub` itself) against its hub and the spokes already attached to it. */
+export function validateAppSpokeArgs(name: string, args: Omit<AppSpokeArgs, "hub">, hub: HubFacts | undefined, problems: Problems): ValidatedAppSpokeArgs | undefined {
   const azs = checkAvailabilityZones(problems, "availabilityZones", args?.availabilityZones);
-  if (azs && hub instanceof CentralEgress) checkAzSubset(problems, "availabilityZones", azs, hub.availabilityZones, "the hub");
+  if (azs && hub) checkAzSubset(problems, "availabilityZones", azs, hub.availabilityZones, "the hub");
 
   let cidr: Ipv4Cidr | undefined;
   let subnets: SubnetPlan<SpokeSubnetRole> | undefined;
@@ -108,16 +114,17 @@ export function validateAppSpokeArgs(name: string, args: AppSpokeArgs, problems:
     }
   }
 
-  if (cidr && hub instanceof CentralEgress) {
+  if (cidr && hub) {
     const path = existing ? "existingVpc.cidrBlock" : "cidrBlock";
     const others = [{ label: `the hub's VPC`, cidrBlock: hub.cidrBlock }, ...hub.attachedSpokes.map((s) => ({ label: `spoke "${s.name}"`, cidrBlock: s.cidrBlock }))];
     for (const other of others) {
-      if (cidrsOverlap(cidr, parseCidr(other.cidrBlock))) {
+      const otherCidr = tryParseCidr(other.cidrBlock);
+      if (typeof otherCidr !== "string" && cidrsOverlap(cidr, otherCidr)) {
         problems.add(path, `${formatCidr(cidr)} overlaps ${other.label} (${other.cidrBlock}); transit gateway routes need distinct CIDRs`);
       }
     }
   }
-  if (hub instanceof CentralEgress && hub.attachedSpokes.some((s) => s.name === name)) {
+  if (hub && hub.attachedSpokes.some((s) => s.name === name)) {
     problems.add("name", `a spoke named "${name}" is already attached to this hub`);
   }
 
@@ -129,7 +136,7 @@ export function validateAppSpokeArgs(name: string, args: AppSpokeArgs, problems:
     if (!Array.isArray(allowed) || allowed.length === 0) problems.add("publicIngress.allowedCidrs", `must list at least one client CIDR, got ${describe(allowed)}`);
     else allowed.forEach((c, i) => problems.cidr(`publicIngress.allowedCidrs[${i}]`, c));
     if (!args.workload) problems.add("publicIngress", "needs workload: the ALB forwards to the workload's NLB");
-    if (hub instanceof CentralEgress) {
+    if (hub) {
       if (hub.egressInspectionOrder === "inspect-first") {
         problems.add("publicIngress", 'cannot be inspected through a hub with egressInspectionOrder "inspect-first": its endpoint subnets send 0.0.0.0/0 to the NAT gateways, so the ALB\'s replies would leave through NAT, not the endpoint that saw the request; use "nat-first" or put the ALB in its own ingress VPC');
       }
@@ -175,6 +182,8 @@ function validateWorkload(problems: Problems, w: SpokeWorkloadArgs, subnets: Sub
  * an internal NLB and a public ALB in the hub that reaches it.
  */
 export class AppSpoke extends pulumi.ComponentResource {
+  /** The spoke's name (plain), as its children and the hub know it. */
+  public readonly spokeName: string;
   public readonly vpcId: pulumi.Output<string>;
   public readonly cidrBlock: string;
   public readonly availabilityZones: readonly string[];
@@ -189,7 +198,9 @@ export class AppSpoke extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppSpokeArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
-    const valid = validateAppSpokeArgs(name, args, problems);
+    const hubOk = args?.hub instanceof CentralEgress;
+    if (!hubOk) problems.add("hub", `must be a CentralEgress, got ${describe(args?.hub)}`);
+    const valid = validateAppSpokeArgs(name, args, hubOk ? args.hub : undefined, problems);
     problems.throwIfAny(`AppSpoke "${name}"`);
     const v = valid!;
     super(APP_SPOKE_TYPE, name, args, opts);
@@ -198,6 +209,7 @@ export class AppSpoke extends pulumi.ComponentResource {
     const parent = { parent: this };
     const tags = (n: string) => tagsFor(n, args.tags);
 
+    this.spokeName = name;
     this.cidrBlock = v.cidrBlock;
     this.availabilityZones = v.availabilityZones;
     this.nlbAddresses = v.workload?.nlbAddresses ?? {};

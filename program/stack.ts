@@ -1,0 +1,212 @@
+/**
+ * The reference topology: an inspection VPC with the appliance fleet, the security hub, and the
+ * configured spokes. Every argument of every component is checked before the first resource.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AppSpoke, AppSpokeArgs, validateAppSpokeArgs } from "../components/appSpoke";
+import { CentralEgress, CentralEgressArgs, validateCentralEgressArgs } from "../components/centralEgress";
+import { GwlbApplianceFleet, GwlbApplianceFleetArgs, Stickiness, TargetFailover, validateGwlbApplianceFleetArgs } from "../components/gwlbApplianceFleet";
+import { InspectionVpc, InspectionVpcArgs, InternetAccess, validateInspectionVpcArgs } from "../components/inspectionVpc";
+import { findOverlaps, formatCidr, tryParseCidr } from "../components/lib/cidr";
+import { EastWestPolicy, EgressInspectionOrder } from "../components/lib/routes";
+import { Problems, describe } from "../components/lib/validation";
+import { SpokeConfig, StackConfig } from "./config";
+
+/** Logical names of the stack's components; children are named after them (seed: appliance-*, sec-*). */
+export const NAMES = { inspectionVpc: "appliance", fleet: "appliance", hub: "sec" } as const;
+
+const SPOKE_NAME = /^[a-z][a-z0-9-]{0,20}$/;
+
+function inspectionVpcArgs(c: StackConfig): InspectionVpcArgs {
+  return {
+    cidrBlock: c.applianceVpcCidr,
+    availabilityZones: c.availabilityZones,
+    internetAccess: c.applianceInternetAccess as InternetAccess,
+    ...(c.applianceFlowLogs ? { flowLogs: {} } : {}),
+  };
+}
+
+function fleetArgs(c: StackConfig, network: GwlbApplianceFleetArgs["network"]): GwlbApplianceFleetArgs {
+  return {
+    network,
+    enableCrossZoneLoadBalancing: c.crossZoneLoadBalancing,
+    enableDeletionProtection: c.gwlbDeletionProtection,
+    healthCheck: { port: c.healthCheckPort },
+    deregistrationDelaySeconds: c.deregistrationDelaySeconds,
+    stickiness: c.stickiness as Stickiness,
+    targetFailover: c.targetFailover as TargetFailover,
+    acceptanceRequired: c.endpointAcceptanceRequired,
+    allowedPrincipals: c.endpointAllowedPrincipals,
+    fleet: { instanceType: c.fleetInstanceType, minSize: c.fleetMinSize, desiredCapacity: c.fleetDesiredCapacity, maxSize: c.fleetMaxSize },
+  };
+}
+
+function hubArgs(c: StackConfig, inspection: CentralEgressArgs["inspection"]): CentralEgressArgs {
+  return {
+    cidrBlock: c.hubVpcCidr,
+    availabilityZones: c.availabilityZones,
+    inspection,
+    egressInspectionOrder: c.egressInspectionOrder as EgressInspectionOrder,
+    eastWest: c.eastWest as EastWestPolicy,
+  };
+}
+
+function spokeArgs(c: StackConfig, spoke: SpokeConfig): Omit<AppSpokeArgs, "hub"> {
+  return {
+    cidrBlock: spoke.cidrBlock,
+    availabilityZones: c.availabilityZones,
+    ...(spoke.workload ? { workload: true } : {}),
+    ...(spoke.publicIngress ? { publicIngress: true } : {}),
+  };
+}
+
+/** Config keys for component argument paths, so stack errors name what the user sets. */
+const CONFIG_KEY_FOR: Record<string, string> = {
+  "inspectionVpc.cidrBlock": "applianceVpcCidr",
+  "inspectionVpc.availabilityZones": "availabilityZones",
+  "inspectionVpc.internetAccess": "applianceInternetAccess",
+  "fleet.enableDeletionProtection": "gwlbDeletionProtection",
+  "fleet.enableCrossZoneLoadBalancing": "crossZoneLoadBalancing",
+  "fleet.healthCheck.port": "healthCheckPort",
+  "fleet.deregistrationDelaySeconds": "deregistrationDelaySeconds",
+  "fleet.stickiness": "stickiness",
+  "fleet.targetFailover": "targetFailover",
+  "fleet.acceptanceRequired": "endpointAcceptanceRequired",
+  "fleet.fleet.instanceType": "fleetInstanceType",
+  "fleet.fleet.minSize": "fleetMinSize",
+  "fleet.fleet.desiredCapacity": "fleetDesiredCapacity",
+  "fleet.fleet.maxSize": "fleetMaxSize",
+  "hub.cidrBlock": "hubVpcCidr",
+  "hub.availabilityZones": "availabilityZones",
+  "hub.egressInspectionOrder": "egressInspectionOrder",
+  "hub.eastWest": "eastWest",
+  "hub.inspection.stickiness": "stickiness",
+};
+
+function configPath(componentPath: string): string {
+  if (CONFIG_KEY_FOR[componentPath]) return CONFIG_KEY_FOR[componentPath];
+  const principal = /^fleet\.allowedPrincipals(.*)$/.exec(componentPath);
+  if (principal) return `endpointAllowedPrincipals${principal[1]}`;
+  const spoke = /^(spokes\[\d+\])\.(.*)$/.exec(componentPath);
+  if (spoke && ["cidrBlock", "name"].includes(spoke[2])) return `${spoke[1]}.${spoke[2]}`;
+  if (spoke && spoke[2] === "availabilityZones") return "availabilityZones";
+  return componentPath;
+}
+
+/**
+ * Checks the whole stack's configuration, reporting every problem at once under the config keys:
+ * shapes, CIDR overlaps across every VPC of the stack, and each component's own rules.
+ */
+export function validateStack(c: StackConfig): void {
+  const raw = new Problems();
+  const spokes: unknown = c.spokes;
+  const spokeList: SpokeConfig[] = [];
+  if (!Array.isArray(spokes)) {
+    raw.add("spokes", `must be a list of {name, cidrBlock, workload?, publicIngress?}, got ${describe(spokes)}`);
+  } else {
+    const names = new Set<string>();
+    spokes.forEach((s: unknown, i) => {
+      const spoke = s as Partial<SpokeConfig> | null;
+      if (typeof spoke !== "object" || spoke === null) {
+        raw.add(`spokes[${i}]`, `must be an object {name, cidrBlock, workload?, publicIngress?}, got ${describe(s)}`);
+        return;
+      }
+      if (typeof spoke.name !== "string" || !SPOKE_NAME.test(spoke.name)) {
+        raw.add(`spokes[${i}].name`, `must be 1-21 lowercase letters, digits or hyphens starting with a letter, got ${describe(spoke.name)}`);
+      } else if (names.has(spoke.name)) {
+        raw.add(`spokes[${i}].name`, `"${spoke.name}" names two spokes`);
+      } else {
+        names.add(spoke.name);
+        if (([NAMES.hub, NAMES.fleet] as string[]).includes(spoke.name)) raw.add(`spokes[${i}].name`, `"${spoke.name}" is taken by another component of the stack`);
+      }
+      for (const flag of ["workload", "publicIngress"] as const) {
+        if (spoke[flag] !== undefined && typeof spoke[flag] !== "boolean") raw.add(`spokes[${i}].${flag}`, `must be true or false, got ${describe(spoke[flag])}`);
+      }
+      spokeList.push(spoke as SpokeConfig);
+    });
+  }
+
+  // Every VPC of the stack must be distinct, even the appliance VPC that PrivateLink would tolerate:
+  // an operator reading flow logs or adding peering later should never meet duplicate addresses.
+  const vpcs: Array<{ label: string; path: string; cidr: ReturnType<typeof tryParseCidr> }> = [
+    { label: "applianceVpcCidr", path: "applianceVpcCidr", cidr: tryParseCidr(String(c.applianceVpcCidr)) },
+    { label: "hubVpcCidr", path: "hubVpcCidr", cidr: tryParseCidr(String(c.hubVpcCidr)) },
+    ...spokeList.map((s, i) => ({ label: `spokes[${i}] (${s.name})`, path: `spokes[${i}].cidrBlock`, cidr: tryParseCidr(String(s.cidrBlock)) })),
+  ];
+  const parsed = vpcs.flatMap((v) => (typeof v.cidr === "string" ? [] : [{ ...v, cidr: v.cidr }]));
+  for (const [a, b] of findOverlaps(parsed)) {
+    raw.add(b.path, `${formatCidr(b.cidr)} overlaps ${a.label} (${formatCidr(a.cidr)})`);
+  }
+
+  const inspection = new Problems();
+  const vpc = validateInspectionVpcArgs(inspectionVpcArgs(c), inspection);
+  raw.merge(inspection, "inspectionVpc.");
+  if (vpc) {
+    const network = { vpcId: pulumi.output("pending"), cidrBlock: vpc.cidrBlock, availabilityZones: vpc.availabilityZones, subnetIds: {}, subnetCidrs: vpc.subnetCidrs, internetAccess: vpc.internetAccess };
+    const fleetProblems = new Problems();
+    validateGwlbApplianceFleetArgs(fleetArgs(c, network), fleetProblems, NAMES.fleet);
+    raw.merge(fleetProblems, "fleet.");
+  }
+  const hubProblems = new Problems();
+  const hub = validateCentralEgressArgs(hubArgs(c, { endpointServiceName: "pending", availabilityZones: c.availabilityZones, stickiness: c.stickiness }), hubProblems);
+  raw.merge(hubProblems, "hub.");
+  // Spokes are checked even when the hub's own arguments failed, against what the config says of it.
+  const hubFacts = {
+    cidrBlock: hub?.cidrBlock ?? String(c.hubVpcCidr),
+    availabilityZones: hub?.availabilityZones ?? (Array.isArray(c.availabilityZones) ? c.availabilityZones : []),
+    egressInspectionOrder: hub?.egressInspectionOrder ?? String(c.egressInspectionOrder),
+    attachedSpokes: [] as Array<{ name: string; cidrBlock: string }>,
+  };
+  spokeList.forEach((s, i) => {
+    const p = new Problems();
+    const valid = validateAppSpokeArgs(s.name, spokeArgs(c, s), hubFacts, p);
+    // Overlaps between VPCs were reported above, in config terms.
+    for (const problem of p.list) if (!problem.reason.includes(" overlaps ")) raw.add(`spokes[${i}].${problem.propertyPath}`, problem.reason);
+    if (valid) hubFacts.attachedSpokes.push({ name: s.name, cidrBlock: valid.cidrBlock });
+  });
+
+  const stack = new Problems();
+  const seen = new Set<string>();
+  for (const p of raw.list) {
+    const path = configPath(p.propertyPath);
+    const key = `${path}\n${p.reason}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      stack.add(path, p.reason);
+    }
+  }
+  stack.throwIfAny("The stack configuration");
+}
+
+export interface StackResources {
+  readonly inspectionVpc: InspectionVpc;
+  readonly fleet: GwlbApplianceFleet;
+  readonly hub: CentralEgress;
+  readonly spokes: readonly AppSpoke[];
+}
+
+/** Validates, then builds the topology. */
+export function deployStack(c: StackConfig): StackResources {
+  validateStack(c);
+  const inspectionVpc = new InspectionVpc(NAMES.inspectionVpc, inspectionVpcArgs(c));
+  const fleet = new GwlbApplianceFleet(NAMES.fleet, fleetArgs(c, inspectionVpc));
+  const hub = new CentralEgress(NAMES.hub, hubArgs(c, fleet));
+  const spokes = c.spokes.map((s) => new AppSpoke(s.name, { hub, ...spokeArgs(c, s) }));
+  return { inspectionVpc, fleet, hub, spokes };
+}
+
+/** What an operator needs after `pulumi up`. */
+export function stackOutputs(r: StackResources) {
+  return {
+    /** Spoke name -> public ALB DNS name (seed: sec-app01-web-alb's A record). */
+    albDnsNames: Object.fromEntries(r.spokes.flatMap((s) => (s.albDnsName ? [[s.spokeName, s.albDnsName]] : []))),
+    endpointServiceName: r.fleet.endpointServiceName,
+    gwlbArn: r.fleet.loadBalancer.arn,
+    transitGatewayId: r.hub.transitGateway.id,
+    /** AZ -> GWLB endpoint id in the hub. */
+    endpointIds: Object.fromEntries(Object.entries(r.hub.endpoints).map(([az, e]) => [az, e.id])),
+    /** AZ -> public address of the hub's NAT gateway. */
+    natPublicIps: r.hub.natPublicIps,
+    fleetAutoScalingGroupName: r.fleet.autoScalingGroup.name,
+  };
+}
