@@ -85,11 +85,13 @@ const CONFIG_KEY_FOR: Record<string, string> = {
 
 function configPath(componentPath: string): string {
   if (CONFIG_KEY_FOR[componentPath]) return CONFIG_KEY_FOR[componentPath];
+  // Every component takes the stack's one AZ list.
+  const azs = /^(?:inspectionVpc|hub|spokes\[\d+\])\.(availabilityZones.*)$/.exec(componentPath);
+  if (azs) return azs[1];
   const principal = /^fleet\.allowedPrincipals(.*)$/.exec(componentPath);
   if (principal) return `endpointAllowedPrincipals${principal[1]}`;
   const spoke = /^(spokes\[\d+\])\.(.*)$/.exec(componentPath);
   if (spoke && ["cidrBlock", "name"].includes(spoke[2])) return `${spoke[1]}.${spoke[2]}`;
-  if (spoke && spoke[2] === "availabilityZones") return "availabilityZones";
   return componentPath;
 }
 
