@@ -89,6 +89,7 @@ export class Forwarder {
       listenPort: settings.listenPort,
       onError: (message) => logEvent("warn", message, { worker: options.workerId }),
     });
+    this.pool.now = this.now;
   }
 
   /** Binds the GENEVE socket and starts the clock; rejects if the address cannot be bound. */
@@ -160,11 +161,11 @@ export class Forwarder {
     this.flowLogger.flush();
     this.pool.closeAll();
     return new Promise((resolve) => {
-      if (!this.bound) {
-        resolve();
-        return;
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
       }
-      this.socket.close(() => resolve());
     });
   }
 

@@ -304,7 +304,7 @@ function compileRule(raw: unknown, path: string, problems: Problems): CompiledRu
   }
   if (problems.messages.length !== before || action === undefined || protocol === undefined) return undefined;
   if (source === undefined || destination === undefined) return undefined;
-  if ((source.ports !== null || destination.ports !== null) && protocol >= 0 && !hasPorts(protocol)) {
+  if ((source.ports !== null || destination.ports !== null) && protocol !== PROTOCOL_ANY && (protocol === PROTOCOL_ICMP_ANY_FAMILY || !hasPorts(protocol))) {
     problems.add(path, `ports are set but protocol ${describe(raw.protocol)} has no ports`);
     return undefined;
   }

@@ -1,0 +1,200 @@
+// Runs the real agent (the esbuild bundle, built once per test run into a temp dir) as a child
+// process on loopback, and gives tests its health, metrics, flow logs and exit.
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { buildAgentBundle } from "../../../appliance-agent/build";
+
+let bundle: Promise<string> | null = null;
+const workDir = mkdtempSync(path.join(tmpdir(), "gwlb-agent-test-"));
+
+/** Path of the bundle under test (built on first use). */
+export function agentBundle(): Promise<string> {
+  bundle ??= buildAgentBundle(path.join(workDir, "appliance-agent.js")).then((result) => result.outfile);
+  return bundle;
+}
+
+let nextHost = 10 + (process.pid % 200);
+/** A fresh pair of loopback addresses per test, so agents and simulators never collide. */
+export function loopbackPair(): { gwlb: string; agent: string; spoof: string } {
+  const third = nextHost++ % 250;
+  const second = 100 + (Math.floor(process.pid / 250) % 100);
+  return { gwlb: `127.${second}.${third}.1`, agent: `127.${second}.${third}.2`, spoof: `127.${second}.${third}.9` };
+}
+
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function writePolicy(doc: unknown, name = `policy-${Math.random().toString(36).slice(2)}.json`): string {
+  const file = path.join(workDir, name);
+  writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc, null, 2));
+  return file;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+export function httpGet(port: number, urlPath: string): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host: "127.0.0.1", port, path: urlPath, timeout: 3000, agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on("timeout", () => request.destroy(new Error("timeout")));
+    request.on("error", reject);
+  });
+}
+
+/** Parses Prometheus text into "name{labels}" -> value. */
+export function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const space = line.lastIndexOf(" ");
+    out.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return out;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface AgentStartOptions {
+  readonly policy: unknown;
+  readonly extraArgs?: readonly string[];
+  readonly workers?: number;
+  /** Source CIDRs to accept; defaults to the simulator's /32. */
+  readonly gwlbCidrs?: string;
+  /** Wait for health 200 (default true). */
+  readonly waitHealthy?: boolean;
+}
+
+export class RunningAgent {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly addresses: { gwlb: string; agent: string; spoof: string },
+    readonly healthPort: number,
+    readonly policyFile: string,
+  ) {
+    const collect = (into: string[]) => {
+      let partial = "";
+      return (chunk: Buffer): void => {
+        partial += chunk.toString("utf8");
+        const lines = partial.split("\n");
+        partial = lines.pop()!;
+        into.push(...lines);
+      };
+    };
+    child.stdout!.on("data", collect(this.stdout));
+    child.stderr!.on("data", collect(this.stderr));
+    this.exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  health(): Promise<HttpAnswer> {
+    return httpGet(this.healthPort, "/health");
+  }
+
+  async metrics(): Promise<Map<string, number>> {
+    const answer = await httpGet(this.healthPort, "/metrics");
+    if (answer.status !== 200) throw new Error(`metrics answered ${answer.status}`);
+    return parseMetrics(answer.body);
+  }
+
+  /** Flow log records (stdout JSON lines). */
+  flowLogs(): Array<Record<string, unknown>> {
+    return this.stdout.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  /** Polls until `predicate` holds (bounded: 50 ms steps up to `timeoutMs`). */
+  async waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await predicate()) return;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${what}; stderr:\n${this.stderr.join("\n")}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill("SIGINT");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Starts the bundled agent on a fresh loopback pair and waits until it is healthy. */
+export async function startAgent(options: AgentStartOptions): Promise<RunningAgent> {
+  const file = await agentBundle();
+  const addresses = loopbackPair();
+  const healthPort = await freeTcpPort();
+  const policyFile = writePolicy(options.policy);
+  const args = [
+    file,
+    "--config",
+    policyFile,
+    "--listen-address",
+    addresses.agent,
+    "--health-address",
+    "127.0.0.1",
+    "--health-port",
+    String(healthPort),
+    "--gwlb-cidrs",
+    options.gwlbCidrs ?? `${addresses.gwlb}/32`,
+    "--workers",
+    String(options.workers ?? 1),
+    ...(options.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const agent = new RunningAgent(child, addresses, healthPort, policyFile);
+  if (options.waitHealthy ?? true) {
+    await agent.waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}: ${agent.stderr.join("\n")}`);
+        try {
+          return (await agent.health()).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      15000,
+      "agent health 200",
+    );
+  }
+  return agent;
+}
+
+/** Runs the bundle with arguments and returns its exit code and output (for CLI tests). */
+export async function runAgentCommand(args: readonly string[], timeoutMs = 10000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const file = await agentBundle();
+  const child = spawn(process.execPath, [file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
