@@ -27,6 +27,7 @@ export class Agent {
   private readonly drain = new DrainController();
   private readonly manager: PolicyManager;
   private stopped = false;
+  private started = false;
 
   constructor(private readonly options: AgentOptions) {
     this.manager = new PolicyManager(options.source, (document, version) => this.applyPolicy(document, version));
@@ -45,7 +46,8 @@ export class Agent {
     } else {
       this.planes = await startClusterWorkers(settings, this.bindMode, document.text, this.manager.version);
     }
-    this.options.source.watch(() => void this.manager.reload());
+    this.options.source.watch(() => void this.manager.reload(), settings);
+    this.started = true;
     logEvent("info", "agent started", {
       listen: `${settings.listenAddress}:${settings.listenPort}`,
       gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text),
@@ -83,7 +85,7 @@ export class Agent {
     await Promise.all(this.planes.map((plane) => plane.stop()));
     await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     for (const server of this.servers) server.closeAllConnections();
-    logEvent("info", "agent stopped");
+    if (this.started) logEvent("info", "agent stopped");
   }
 
   health(): HealthVerdict {

@@ -117,11 +117,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const source: PolicySource =
     parsed.configFile !== undefined
       ? new FilePolicySource(parsed.configFile)
-      : new SsmPolicySource(
-          parsed.ssmParameter!,
-          flagSettings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "",
-          flagSettings.pollSeconds ?? 30,
-        );
+      : new SsmPolicySource(parsed.ssmParameter!, flagSettings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "");
   const agent = new Agent({ source, flagSettings, retryInitialLoad: parsed.ssmParameter !== undefined });
   try {
     await agent.start();

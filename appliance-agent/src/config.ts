@@ -28,6 +28,7 @@ export interface AgentSettings {
   sendBufferBytes: number;
   flowLogs: boolean;
   pollSeconds: number;
+  filePollMs: number;
   region: string;
 }
 
@@ -70,7 +71,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "receiveBufferBytes", flag: "--receive-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_RCVBUF of the GENEVE socket (capped by net.core.rmem_max)", defaultText: String(8 << 20) },
   { key: "sendBufferBytes", flag: "--send-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_SNDBUF of each return socket (capped by net.core.wmem_max)", defaultText: String(1 << 20) },
   { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout", defaultText: "on" },
-  { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval", defaultText: "30" },
+  { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds", defaultText: "30" },
+  { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)", defaultText: "1000" },
   { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
 ];
 
@@ -94,6 +96,7 @@ export function defaultSettings(): AgentSettings {
     sendBufferBytes: 1 << 20,
     flowLogs: true,
     pollSeconds: 30,
+    filePollMs: 1000,
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "",
   };
 }

@@ -2,7 +2,7 @@
 // (file watch, SSM polling, SIGHUP), and the rule that a bad document never replaces a good one.
 
 import { promises as fs, watchFile, unwatchFile, Stats } from "node:fs";
-import { LoadedDocument, loadDocument } from "./config";
+import { AgentSettings, LoadedDocument, loadDocument } from "./config";
 import { logEvent } from "./log";
 import { ValidationError } from "./validation";
 
@@ -10,8 +10,8 @@ export interface PolicySource {
   /** Human-readable origin used in every error, e.g. `file /etc/agent.json`. */
   readonly description: string;
   read(): Promise<string>;
-  /** Calls `onChange` whenever the document may have changed. */
-  watch(onChange: () => void): void;
+  /** Calls `onChange` whenever the document may have changed, checking at the configured interval. */
+  watch(onChange: () => void, settings: Pick<AgentSettings, "filePollMs" | "pollSeconds">): void;
   close(): void;
 }
 
@@ -19,10 +19,7 @@ export class FilePolicySource implements PolicySource {
   readonly description: string;
   private watching = false;
 
-  constructor(
-    private readonly path: string,
-    private readonly intervalMs = 1000,
-  ) {
+  constructor(private readonly path: string) {
     this.description = `file ${path}`;
   }
 
@@ -30,10 +27,10 @@ export class FilePolicySource implements PolicySource {
     return fs.readFile(this.path, "utf8");
   }
 
-  watch(onChange: () => void): void {
+  watch(onChange: () => void, settings: Pick<AgentSettings, "filePollMs">): void {
     // Stat polling survives editors and config management that replace the file by rename.
     this.watching = true;
-    watchFile(this.path, { interval: this.intervalMs, persistent: false }, (current: Stats, previous: Stats) => {
+    watchFile(this.path, { interval: settings.filePollMs, persistent: false }, (current: Stats, previous: Stats) => {
       if (
         current.mtimeMs !== previous.mtimeMs ||
         current.size !== previous.size ||
@@ -65,7 +62,6 @@ export class SsmPolicySource implements PolicySource {
   constructor(
     private readonly name: string,
     private readonly region: string,
-    private readonly pollSeconds: number,
     client?: SsmLikeClient,
     commandClass?: new (input: { Name: string; WithDecryption: boolean }) => unknown,
   ) {
@@ -87,8 +83,8 @@ export class SsmPolicySource implements PolicySource {
     return value;
   }
 
-  watch(onChange: () => void): void {
-    this.timer = setInterval(onChange, this.pollSeconds * 1000);
+  watch(onChange: () => void, settings: Pick<AgentSettings, "pollSeconds">): void {
+    this.timer = setInterval(onChange, settings.pollSeconds * 1000);
     this.timer.unref();
   }
 
