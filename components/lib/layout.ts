@@ -2,9 +2,11 @@
  * Availability zones and the per-AZ subnet layout of a VPC.
  *
  * The default layout is readable and stable: subnets sit on a grid of cells eight bits below the
- * VPC prefix (a /24 grid in a /16), and a subnet of role block `b` in the `i`-th AZ takes cell
- * `b*10 + i + 1`. So in 10.20.0.0/16 the first AZ's public subnet is 10.20.11.0/24 and the
- * second's 10.20.12.0/24, as in the source walkthrough. Adding an AZ never moves another subnet.
+ * VPC prefix (a /24 grid in a /16), and a subnet of role block `b` in the AZ whose name ends in
+ * the `n`-th letter takes cell `b*10 + n`. So in 10.20.0.0/16 the public subnet of ap-northeast-2a
+ * is 10.20.11.0/24 (as in the source walkthrough) and that of ap-northeast-2c 10.20.13.0/24.
+ * Keying cells by the AZ letter, not its place in a list, means adding, removing or reordering AZs
+ * never moves (and so never replaces) another AZ's subnet.
  */
 import { Ipv4Cidr, cidrContains, findOverlaps, formatCidr, nthSubnet } from "./cidr";
 import { Problems, describe } from "./validation";
@@ -25,7 +27,12 @@ const SMALL_ROLES: ReadonlySet<SubnetRole> = new Set<SubnetRole>(["gwlbe", "tgw"
 export const AWS_MIN_PREFIX = 16;
 export const AWS_MAX_PREFIX = 28;
 
-const AZ_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+-\d+[a-z]$/;
+const AZ_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+-\d+[a-i]$/;
+
+/** The AZ letter's place in the alphabet: "ap-northeast-2c" -> 3. Letters a-i (AWS regions use a-f). */
+export function azLetterIndex(availabilityZone: string): number {
+  return availabilityZone.charCodeAt(availabilityZone.length - 1) - 96;
+}
 
 /** "ap-northeast-2a" -> "2a": the short form used in child resource names, as the seed does. */
 export function azSuffix(availabilityZone: string): string {
@@ -43,7 +50,7 @@ export function checkAvailabilityZones(problems: Problems, path: string, value: 
   const seen = new Map<string, string>();
   value.forEach((az: unknown, i) => {
     if (typeof az !== "string" || !AZ_PATTERN.test(az)) {
-      problems.add(`${path}[${i}]`, `must be an availability zone name such as "ap-northeast-2a", got ${describe(az)}`);
+      problems.add(`${path}[${i}]`, `must be an availability zone name such as "ap-northeast-2a" (letters a-i), got ${describe(az)}`);
       ok = false;
       return;
     }
@@ -125,8 +132,8 @@ export function planSubnets<R extends SubnetRole>(
       continue;
     }
     const rolePrefix = SMALL_ROLES.has(role) ? Math.max(cellPrefix, AWS_MAX_PREFIX) : cellPrefix;
-    availabilityZones.forEach((az, i) => {
-      const cellIndex = SUBNET_ROLE_BLOCKS[role] * 10 + i + 1;
+    availabilityZones.forEach((az) => {
+      const cellIndex = SUBNET_ROLE_BLOCKS[role] * 10 + azLetterIndex(az);
       const cell = nthSubnet(vpcCidr, cellPrefix, cellIndex);
       if (!cell) {
         problems.add(

@@ -31,7 +31,7 @@ const HUB_BASE_NAT_FIRST = [
   "sec-gwlbe-rt-2a: 0.0.0.0/0 -> sec-igw",
   "sec-gwlbe-rt-2c: 0.0.0.0/0 -> sec-igw",
   "sec-ingress-rt: 10.20.11.0/24 -> sec-endpoint-2a",
-  "sec-ingress-rt: 10.20.12.0/24 -> sec-endpoint-2c",
+  "sec-ingress-rt: 10.20.13.0/24 -> sec-endpoint-2c",
   "sec-public-rt-2a: 0.0.0.0/0 -> sec-endpoint-2a",
   "sec-public-rt-2c: 0.0.0.0/0 -> sec-endpoint-2c",
   "sec-tgw-rt-2a: 0.0.0.0/0 -> sec-nat-2a",
@@ -95,15 +95,15 @@ describe("AppSpoke", () => {
     );
 
     // The internal NLB has fixed addresses; the ALB reaches them as ip targets in AZ "all".
-    assert.deepEqual(app.nlbAddresses, { "ap-northeast-2a": "10.10.21.10", "ap-northeast-2c": "10.10.22.10" });
+    assert.deepEqual(app.nlbAddresses, { "ap-northeast-2a": "10.10.21.10", "ap-northeast-2c": "10.10.23.10" });
     const nlb = recorder.one("aws:lb/loadBalancer:LoadBalancer", "app01-web-nlb").inputs;
     assert.deepEqual([nlb.loadBalancerType, nlb.internal], ["network", true]);
     assert.deepEqual(nlb.subnetMappings.map((m: { subnetId: string; privateIpv4Address: string }) => [recorder.byId(m.subnetId)?.name, m.privateIpv4Address]), [
       ["app01-private-2a", "10.10.21.10"],
-      ["app01-private-2c", "10.10.22.10"],
+      ["app01-private-2c", "10.10.23.10"],
     ]);
     const targets = recorder.ofType("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((t) => [t.name, t.inputs.targetId, t.inputs.port, t.inputs.availabilityZone]).sort();
-    assert.deepEqual(targets, [["app01-alb-target-2a", "10.10.21.10", 80, "all"], ["app01-alb-target-2c", "10.10.22.10", 80, "all"]]);
+    assert.deepEqual(targets, [["app01-alb-target-2a", "10.10.21.10", 80, "all"], ["app01-alb-target-2c", "10.10.23.10", 80, "all"]]);
     const albTg = recorder.one("aws:lb/targetGroup:TargetGroup", "app01-alb-tg").inputs;
     assert.deepEqual([albTg.protocol, albTg.port, albTg.targetType, recorder.byId(albTg.vpcId)?.name], ["HTTP", 80, "ip", "sec-vpc"]);
     const alb = recorder.one("aws:lb/loadBalancer:LoadBalancer", "app01-alb").inputs;
@@ -117,10 +117,10 @@ describe("AppSpoke", () => {
     assert.deepEqual(rules, [
       ["in", "app01-alb-http-in-0", "app01-alb-sg", "tcp", 80, 80, "0.0.0.0/0"],
       ["out", "app01-alb-to-nlb-2a", "app01-alb-sg", "tcp", 80, 80, "10.10.21.10/32"],
-      ["out", "app01-alb-to-nlb-2c", "app01-alb-sg", "tcp", 80, 80, "10.10.22.10/32"],
+      ["out", "app01-alb-to-nlb-2c", "app01-alb-sg", "tcp", 80, 80, "10.10.23.10/32"],
       ["in", "app01-web-http-in-0", "app01-web-sg", "tcp", 80, 80, "10.10.0.0/16"],
       ["in", "app01-web-http-in-1", "app01-web-sg", "tcp", 80, 80, "10.20.11.0/24"],
-      ["in", "app01-web-http-in-2", "app01-web-sg", "tcp", 80, 80, "10.20.12.0/24"],
+      ["in", "app01-web-http-in-2", "app01-web-sg", "tcp", 80, 80, "10.20.13.0/24"],
       ["out", "app01-web-out-443", "app01-web-sg", "tcp", 443, 443, "0.0.0.0/0"],
       ["out", "app01-web-out-80", "app01-web-sg", "tcp", 80, 80, "0.0.0.0/0"],
     ]);

@@ -50,20 +50,20 @@ describe("CentralEgress", () => {
     const subnets = recorder.ofType("aws:ec2/subnet:Subnet").map((s) => `${s.name} ${s.inputs.availabilityZone} ${s.inputs.cidrBlock}`).sort();
     assert.deepEqual(subnets, [
       "sec-gwlbe-2a ap-northeast-2a 10.20.31.0/28",
-      "sec-gwlbe-2c ap-northeast-2c 10.20.32.0/28",
+      "sec-gwlbe-2c ap-northeast-2c 10.20.33.0/28",
       "sec-public-2a ap-northeast-2a 10.20.11.0/24",
-      "sec-public-2c ap-northeast-2c 10.20.12.0/24",
+      "sec-public-2c ap-northeast-2c 10.20.13.0/24",
       "sec-tgw-2a ap-northeast-2a 10.20.41.0/28",
-      "sec-tgw-2c ap-northeast-2c 10.20.42.0/28",
+      "sec-tgw-2c ap-northeast-2c 10.20.43.0/28",
     ]);
-    assert.deepEqual(sec.subnetCidrs.public, { "ap-northeast-2a": "10.20.11.0/24", "ap-northeast-2c": "10.20.12.0/24" });
+    assert.deepEqual(sec.subnetCidrs.public, { "ap-northeast-2a": "10.20.11.0/24", "ap-northeast-2c": "10.20.13.0/24" });
 
     // Seed steps 8 and 9 (nat-first): ingress and NAT returns enter through the same-AZ endpoint.
     assert.deepEqual(vpcRouteLines(), [
       "sec-gwlbe-rt-2a: 0.0.0.0/0 -> sec-igw",
       "sec-gwlbe-rt-2c: 0.0.0.0/0 -> sec-igw",
       "sec-ingress-rt: 10.20.11.0/24 -> sec-endpoint-2a",
-      "sec-ingress-rt: 10.20.12.0/24 -> sec-endpoint-2c",
+      "sec-ingress-rt: 10.20.13.0/24 -> sec-endpoint-2c",
       "sec-public-rt-2a: 0.0.0.0/0 -> sec-endpoint-2a",
       "sec-public-rt-2c: 0.0.0.0/0 -> sec-endpoint-2c",
       "sec-tgw-rt-2a: 0.0.0.0/0 -> sec-nat-2a",
@@ -165,9 +165,9 @@ describe("CentralEgress", () => {
     assert.deepEqual(errors, [
       { propertyPath: "applianceMode", reason: 'must stay true with eastWest "inspect": without it the transit gateway may return a spoke-to-spoke flow through another AZ\'s endpoint and the appliances see half a flow' },
       { propertyPath: "subnetCidrs.gwlbe", reason: "the gwlbe subnet for ap-northeast-2a does not fit in 10.20.0.0/24 (layout cell 31 of its /28 grid); use a larger VPC CIDR or list the subnets explicitly" },
-      { propertyPath: "subnetCidrs.gwlbe", reason: "the gwlbe subnet for ap-northeast-2c does not fit in 10.20.0.0/24 (layout cell 32 of its /28 grid); use a larger VPC CIDR or list the subnets explicitly" },
+      { propertyPath: "subnetCidrs.gwlbe", reason: "the gwlbe subnet for ap-northeast-2c does not fit in 10.20.0.0/24 (layout cell 33 of its /28 grid); use a larger VPC CIDR or list the subnets explicitly" },
       { propertyPath: "subnetCidrs.tgw", reason: "the tgw subnet for ap-northeast-2a does not fit in 10.20.0.0/24 (layout cell 41 of its /28 grid); use a larger VPC CIDR or list the subnets explicitly" },
-      { propertyPath: "subnetCidrs.tgw", reason: "the tgw subnet for ap-northeast-2c does not fit in 10.20.0.0/24 (layout cell 42 of its /28 grid); use a larger VPC CIDR or list the subnets explicitly" },
+      { propertyPath: "subnetCidrs.tgw", reason: "the tgw subnet for ap-northeast-2c does not fit in 10.20.0.0/24 (layout cell 43 of its /28 grid); use a larger VPC CIDR or list the subnets explicitly" },
     ]);
   });
 

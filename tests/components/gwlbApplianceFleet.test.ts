@@ -178,12 +178,12 @@ describe("GwlbApplianceFleet", () => {
     assert.deepEqual(Object.keys(sg.inputs).sort(), ["description", "tags", "vpcId"], "no inline rules on the group itself");
     assert.deepEqual(rules(T.ingress), [
       ["insp-geneve-in-2a", "udp", 6081, 6081, "10.21.11.0/24", sg.id],
-      ["insp-geneve-in-2c", "udp", 6081, 6081, "10.21.12.0/24", sg.id],
+      ["insp-geneve-in-2c", "udp", 6081, 6081, "10.21.13.0/24", sg.id],
       ["insp-health-in", "tcp", 80, 80, "10.21.0.0/16", sg.id],
     ]);
     assert.deepEqual(rules(T.egress), [
       ["insp-geneve-out-2a", "udp", 6081, 6081, "10.21.11.0/24", sg.id],
-      ["insp-geneve-out-2c", "udp", 6081, 6081, "10.21.12.0/24", sg.id],
+      ["insp-geneve-out-2c", "udp", 6081, 6081, "10.21.13.0/24", sg.id],
       ["insp-https-out", "tcp", 443, 443, "0.0.0.0/0", sg.id],
     ]);
   });

@@ -34,8 +34,8 @@ describe("InspectionVpc", () => {
     const a = recorder.one("aws:ec2/subnet:Subnet", "appliance-appliance-2a").inputs;
     const c = recorder.one("aws:ec2/subnet:Subnet", "appliance-appliance-2c").inputs;
     assert.deepEqual([a.availabilityZone, a.cidrBlock, a.mapPublicIpOnLaunch], ["ap-northeast-2a", "10.21.11.0/24", false]);
-    assert.deepEqual([c.availabilityZone, c.cidrBlock, c.mapPublicIpOnLaunch], ["ap-northeast-2c", "10.21.12.0/24", false]);
-    assert.deepEqual(vpc.subnetCidrs, { "ap-northeast-2a": "10.21.11.0/24", "ap-northeast-2c": "10.21.12.0/24" });
+    assert.deepEqual([c.availabilityZone, c.cidrBlock, c.mapPublicIpOnLaunch], ["ap-northeast-2c", "10.21.13.0/24", false]);
+    assert.deepEqual(vpc.subnetCidrs, { "ap-northeast-2a": "10.21.11.0/24", "ap-northeast-2c": "10.21.13.0/24" });
 
     const endpoints = recorder.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.name, e.inputs.serviceName, e.inputs.vpcEndpointType, e.inputs.privateDnsEnabled ?? null]).sort();
     assert.deepEqual(endpoints, [

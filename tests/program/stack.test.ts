@@ -98,7 +98,7 @@ describe("the dev stack (index.ts under mocks)", function () {
       "sec-gwlbe-rt-2c: 10.10.0.0/16 -> sec-tgw",
       // step 8.2: sec-ingress-rt sends the ALB's (and NAT's) subnet to the endpoint of its AZ
       "sec-ingress-rt: 10.20.11.0/24 -> sec-endpoint-2a",
-      "sec-ingress-rt: 10.20.12.0/24 -> sec-endpoint-2c",
+      "sec-ingress-rt: 10.20.13.0/24 -> sec-endpoint-2c",
       // step 9.5: sec-pub-2x-rt sends internet-bound traffic to the endpoint; the ALB reaches the NLB via the TGW
       "sec-public-rt-2a: 0.0.0.0/0 -> sec-endpoint-2a",
       "sec-public-rt-2a: 10.10.0.0/16 -> sec-tgw",
