@@ -128,6 +128,10 @@ export function validateAppSpokeArgs(name: string, args: Omit<AppSpokeArgs, "hub
     problems.add("name", `a spoke named "${name}" is already attached to this hub`);
   }
 
+  if (args?.workload && !/^[a-zA-Z0-9][a-zA-Z0-9-]{0,15}$/.test(name)) {
+    // "-web-nlb" and Pulumi's 8-character suffix must fit AWS's 32-character load balancer names.
+    problems.add("name", `a spoke with a workload needs a name of at most 16 letters, digits or hyphens (its load balancer names derive from it), got "${name}"`);
+  }
   const workload = args?.workload ? validateWorkload(problems, args.workload === true ? {} : args.workload, subnets, existing !== undefined) : undefined;
 
   let publicIngress: ValidatedAppSpokeArgs["publicIngress"];

@@ -15,7 +15,7 @@ import { SpokeConfig, StackConfig } from "./config";
 /** Logical names of the stack's components; children are named after them (seed: appliance-*, sec-*). */
 export const NAMES = { inspectionVpc: "appliance", fleet: "appliance", hub: "sec" } as const;
 
-const SPOKE_NAME = /^[a-z][a-z0-9-]{0,20}$/;
+const SPOKE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
 function inspectionVpcArgs(c: StackConfig): InspectionVpcArgs {
   return {
@@ -114,7 +114,7 @@ export function validateStack(c: StackConfig): void {
         return;
       }
       if (typeof spoke.name !== "string" || !SPOKE_NAME.test(spoke.name)) {
-        raw.add(`spokes[${i}].name`, `must be 1-21 lowercase letters, digits or hyphens starting with a letter, got ${describe(spoke.name)}`);
+        raw.add(`spokes[${i}].name`, `must be 1-16 lowercase letters, digits or hyphens starting with a letter, got ${describe(spoke.name)}`);
       } else if (names.has(spoke.name)) {
         raw.add(`spokes[${i}].name`, `"${spoke.name}" names two spokes`);
       } else {

@@ -208,6 +208,9 @@ describe("AppSpoke", () => {
     assert.deepEqual(errorsOf(() => new AppSpoke("app02", { hub: sec, cidrBlock: "10.10.128.0/17", availabilityZones: AZS })), [
       { propertyPath: "cidrBlock", reason: '10.10.128.0/17 overlaps spoke "app01" (10.10.0.0/16); transit gateway routes need distinct CIDRs' },
     ]);
+    assert.deepEqual(errorsOf(() => new AppSpoke("a-very-long-spoke-name", { hub: sec, cidrBlock: "10.13.0.0/16", availabilityZones: AZS, workload: true })), [
+      { propertyPath: "name", reason: 'a spoke with a workload needs a name of at most 16 letters, digits or hyphens (its load balancer names derive from it), got "a-very-long-spoke-name"' },
+    ]);
     assert.deepEqual(errorsOf(() => new AppSpoke("app03", { hub: sec, cidrBlock: "10.20.0.0/16", availabilityZones: AZS })), [
       { propertyPath: "cidrBlock", reason: "10.20.0.0/16 overlaps the hub's VPC (10.20.0.0/16); transit gateway routes need distinct CIDRs" },
     ]);
@@ -225,6 +228,9 @@ describe("AppSpoke", () => {
     assert.deepEqual(errorsOf(() => new AppSpoke("app02", { hub: sec, cidrBlock: "10.11.0.0/16", availabilityZones: AZS, workload: { nlbHostIndex: 255, instancesPerAz: 0 } })), [
       { propertyPath: "workload.instancesPerAz", reason: "must be from 1 to 10, got 0" },
       { propertyPath: "workload.nlbHostIndex", reason: "255 is not a usable host of the ap-northeast-2a private subnet 10.11.21.0/24 (AWS reserves the first four and the last address)" },
+    ]);
+    assert.deepEqual(errorsOf(() => new AppSpoke("a-very-long-spoke-name", { hub: sec, cidrBlock: "10.13.0.0/16", availabilityZones: AZS, workload: true })), [
+      { propertyPath: "name", reason: 'a spoke with a workload needs a name of at most 16 letters, digits or hyphens (its load balancer names derive from it), got "a-very-long-spoke-name"' },
     ]);
     assert.deepEqual(errorsOf(() => new AppSpoke("app03", { hub: sec, cidrBlock: "10.12.0.0/16", availabilityZones: AZS, existingVpc: { vpcId: "vpc-1", cidrBlock: "10.12.0.0/16", attachmentSubnetIds: ["subnet-1"], routeTableIds: [] } })), [
       { propertyPath: "cidrBlock", reason: "give exactly one of cidrBlock (create a VPC) or existingVpc (adopt one)" },

@@ -192,7 +192,7 @@ describe("the dev stack (index.ts under mocks)", function () {
     });
     assert.equal(recorder.registrations.length, 0);
     assert.deepEqual(errors, [
-      { propertyPath: "spokes[1].name", reason: 'must be 1-21 lowercase letters, digits or hyphens starting with a letter, got "App 2"' },
+      { propertyPath: "spokes[1].name", reason: 'must be 1-16 lowercase letters, digits or hyphens starting with a letter, got "App 2"' },
       { propertyPath: "spokes[0].cidrBlock", reason: "10.10.0.0/17 overlaps hubVpcCidr (10.10.0.0/16)" },
       { propertyPath: "availabilityZones[1]", reason: '"ap-northeast-2a" is listed twice' },
       { propertyPath: "stickiness", reason: '"source_ip_dest_ip" stickiness does not work with transit gateway appliance mode, which the hub attachment uses; use "5-tuple"' },
