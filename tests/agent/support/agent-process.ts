@@ -1,7 +1,7 @@
 // Runs the real agent (the esbuild bundle, built once per test run into a temp dir) as a child
 // process on loopback, and gives tests its health, metrics, flow logs and exit.
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
@@ -10,6 +10,12 @@ import { buildAgentBundle } from "../../../appliance-agent/build";
 
 let bundle: Promise<string> | null = null;
 const workDir = mkdtempSync(path.join(tmpdir(), "gwlb-agent-test-"));
+process.on("exit", () => rmSync(workDir, { recursive: true, force: true }));
+
+/** The per-run scratch directory (removed when the test process exits). */
+export function scratchDir(): string {
+  return workDir;
+}
 
 /** Path of the bundle under test (built on first use). */
 export function agentBundle(): Promise<string> {
