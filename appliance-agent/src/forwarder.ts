@@ -98,7 +98,9 @@ export class Forwarder {
     this.timer = setInterval(() => this.tick(), CLOCK_TICK_MS);
     this.timer.unref();
     return new Promise((resolve, reject) => {
-      const onError = (error: Error): void => reject(error);
+      const onError = (error: Error): void => {
+        reject(new Error(`cannot bind the GENEVE socket to ${settings.listenAddress}:${settings.listenPort}: ${error.message}`));
+      };
       this.socket.once("error", onError);
       this.socket.bind({ address: settings.listenAddress, port: settings.listenPort, exclusive: bindMode !== "shared" }, () => {
         this.socket.off("error", onError);

@@ -307,7 +307,7 @@ export function runWorkerProcess(): void {
             );
           },
           (error: Error) => {
-            send({ t: "fatal", error: `cannot bind ${message.settings.listenAddress}:${message.settings.listenPort}: ${error.message}` });
+            send({ t: "fatal", error: error.message });
             void stop(1);
           },
         );

@@ -5,7 +5,8 @@ import { writeFileSync } from "node:fs";
 import { SETTINGS } from "../../appliance-agent/src/config";
 import { buildDatagram } from "../../appliance-agent/src/sim/packets";
 import { GwlbSimulator } from "../../appliance-agent/src/sim/simulator";
-import { runAgentCommand, sleep, startAgent, writePolicy } from "./support/agent-process";
+import * as dgram from "node:dgram";
+import { freeTcpPort, loopbackPair, runAgentCommand, sleep, startAgent, writePolicy } from "./support/agent-process";
 
 function udp(srcPort: number, dstPort = 53): Buffer {
   return buildDatagram({ inner: { src: "198.51.100.20", dst: "10.0.0.20", protocol: "udp", srcPort, dstPort, payload: 4 } }).datagram;
@@ -155,5 +156,23 @@ describe("agent e2e: lifecycle (bundle)", function () {
     const { code, stderr } = await runAgentCommand(["--config", bad]);
     assert.equal(code, 2);
     assert.equal(stderr, `appliance-agent: file ${bad} is invalid:\n  - rules[0].destination.cidr: "10.0.0.0/33" is not a valid CIDR\n`);
+  });
+
+  it("exits 1 with a clear message when UDP 6081 is taken, with one worker or several", async () => {
+    const { agent: address } = loopbackPair();
+    const squatter = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => squatter.bind(6081, address, () => resolve()));
+    try {
+      const good = writePolicy({ defaultAction: "allow", failMode: "open", rules: [] });
+      for (const workers of ["1", "2"]) {
+        const health = String(await freeTcpPort());
+        const args = ["--config", good, "--listen-address", address, "--health-address", "127.0.0.1", "--health-port", health, "--workers", workers];
+        const { code, stderr } = await runAgentCommand(args);
+        assert.equal(code, 1, `workers ${workers}`);
+        assert.ok(stderr.includes(`cannot bind the GENEVE socket to ${address}:6081: bind EADDRINUSE`), stderr);
+      }
+    } finally {
+      squatter.close();
+    }
   });
 });
