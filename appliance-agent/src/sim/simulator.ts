@@ -85,7 +85,8 @@ export class GwlbSimulator {
   send(sourcePort: number, datagram: Buffer): void {
     const socket = this.senders.get(sourcePort);
     if (socket === undefined) throw new Error(`source port ${sourcePort} is not bound by this simulator`);
-    socket.send(datagram, this.agentPort, this.agentAddress);
+    // Connected sockets skip the per-send address lookup, raising the generator's ceiling.
+    socket.send(datagram);
   }
 
   /**
@@ -171,10 +172,11 @@ export class GwlbSimulator {
     const ports = options.sourcePorts ?? new Array<number>(options.sourcePortCount ?? 16).fill(0);
     for (const wanted of ports) {
       const socket = dgram.createSocket({ type: "udp4", sendBufferSize: 1 << 20 });
-      // Nothing is expected on source ports (returns go to the GWLB's 6081), but a stray ICMP
-      // error must not crash the simulator.
+      // Nothing is expected on source ports (returns go to the GWLB's 6081), but an ICMP error
+      // (e.g. the agent is not running yet) must not crash the simulator.
       socket.on("error", () => undefined);
       const port = await bind(socket, this.gwlbAddress, wanted);
+      await new Promise<void>((resolve) => socket.connect(this.agentPort, this.agentAddress, () => resolve()));
       this.senders.set(port, socket);
     }
   }
