@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
+import { problemsOf } from "../support/inputErrors";
 import { installMocks, recorder, settle } from "../support/mocks";
 import { associationLines, tgwRouteLines, vpcRouteLines } from "../support/routeView";
 
@@ -14,15 +14,6 @@ function hub(name: string, extra: Partial<CentralEgressArgs> = {}): CentralEgres
   return new CentralEgress(name, { cidrBlock: "10.20.0.0/16", availabilityZones: AZS, inspection, ...extra });
 }
 
-function invalid(fn: () => unknown): pulumi.InputPropertyErrorDetails[] {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(pulumi.InputPropertiesError.isInstance(err), `expected InputPropertiesError, got ${String(err)}`);
-    return err.errors;
-  }
-  assert.fail("expected the constructor to throw");
-}
 
 describe("CentralEgress", () => {
   beforeEach(() => recorder.reset());
@@ -136,7 +127,7 @@ describe("CentralEgress", () => {
   });
 
   it("rejects appliance-mode-incompatible stickiness, AZs the GWLB does not serve and bad enums together", () => {
-    const errors = invalid(() => new CentralEgress("bad", {
+    const errors = problemsOf(() => new CentralEgress("bad", {
       cidrBlock: "10.20.0.0/16",
       availabilityZones: ["ap-northeast-2a", "ap-northeast-2b"],
       inspection: { ...inspection, stickiness: "source_ip_dest_ip" },
@@ -155,7 +146,7 @@ describe("CentralEgress", () => {
   });
 
   it("refuses east-west inspection without appliance mode, and subnets that do not fit", () => {
-    const errors = invalid(() => new CentralEgress("bad", {
+    const errors = problemsOf(() => new CentralEgress("bad", {
       cidrBlock: "10.20.0.0/24",
       availabilityZones: AZS,
       inspection,

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { problemsOf } from "../support/inputErrors";
 import { installMocks, recorder, settle, valueOf } from "../support/mocks";
 
 installMocks();
@@ -59,17 +60,6 @@ function plainNetwork(overrides: Partial<InspectionNetwork> = {}): InspectionNet
   };
 }
 
-/** The problems a constructor reports; fails unless it throws one InputPropertiesError. */
-function problemsOf(build: () => unknown, subject?: RegExp): pulumi.InputPropertyErrorDetails[] {
-  try {
-    build();
-  } catch (err) {
-    assert.ok(pulumi.InputPropertiesError.isInstance(err), `expected an InputPropertiesError, got ${String(err)}`);
-    if (subject) assert.match(err.message, subject);
-    return err.errors;
-  }
-  assert.fail("expected the constructor to throw");
-}
 
 function rules(type: string) {
   return recorder.ofType(type)
