@@ -83,8 +83,16 @@ export class Agent {
     this.drain.cancel();
     this.options.source.close();
     await Promise.all(this.planes.map((plane) => plane.stop()));
-    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-    for (const server of this.servers) server.closeAllConnections();
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive connections would otherwise hold close() open for their timeout.
+            server.closeAllConnections();
+          }),
+      ),
+    );
     if (this.started) logEvent("info", "agent stopped");
   }
 

@@ -89,6 +89,10 @@ export interface AgentStartOptions {
   readonly gwlbCidrs?: string;
   /** Wait for health 200 (default true). */
   readonly waitHealthy?: boolean;
+  /** Replaces `--config <policy file>` (e.g. with `--ssm-parameter`). */
+  readonly sourceArgs?: readonly string[];
+  /** Extra environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export class RunningAgent {
@@ -158,8 +162,7 @@ export async function startAgent(options: AgentStartOptions): Promise<RunningAge
   const policyFile = writePolicy(options.policy);
   const args = [
     file,
-    "--config",
-    policyFile,
+    ...(options.sourceArgs ?? ["--config", policyFile]),
     "--listen-address",
     addresses.agent,
     "--health-address",
@@ -172,7 +175,7 @@ export async function startAgent(options: AgentStartOptions): Promise<RunningAge
     String(options.workers ?? 1),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   const agent = new RunningAgent(child, addresses, healthPort, policyFile);
   if (options.waitHealthy ?? true) {
     await agent.waitFor(

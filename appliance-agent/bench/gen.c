@@ -1,0 +1,342 @@
+/*
+ * gwlbbench-gen: the benchmark's GENEVE load generator (one thread, sendmmsg/recvmmsg).
+ *
+ * Compiled at benchmark time with the machine's gcc (see bench/generator.ts); it is not part of
+ * the agent. It plays the GWLB: sends prebuilt GENEVE datagrams (written by the TypeScript side
+ * with the simulator's packet builders) from N UDP sockets (one per GWLB source port) to the
+ * target, and receives what comes back on the GWLB's GENEVE port, verifying every return:
+ * sender address, source port = the port the datagram was sent from, length, and every byte
+ * except the 24-byte stamp (magic, sequence, template index, send time) in the inner payload.
+ *
+ * Why C: one Node.js process tops out far below the kernel hairpin (one syscall and one
+ * JavaScript callback per datagram; see the README's Benchmark section), and the benchmark
+ * must show the target's ceiling, not the generator's.
+ *
+ * Usage: gwlbbench-gen --templates FILE --src A --dst A [--dport 6081] --listen A [--lport 6081]
+ *          --expect-from A [--sockets 64] [--rate PPS (0 = as fast as possible)] [--duration S]
+ *          [--once] [--batch 32] [--drain-ms 500] [--cpu N]
+ * Prints one JSON object on stdout. Every loop is bounded by --duration (hard cap 600 s) plus
+ * --drain-ms. Addresses are checked by the caller (loopback or the benchmark's namespaces).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STAMP_MAGIC 0x47574c42u /* "GWLB" */
+#define STAMP_LEN 24
+#define COOKIE_OFFSET 36 /* GENEVE base 8 + endpoint option 12 + attachment option 12 + cookie option header 4 */
+#define MAX_BATCH 256
+#define MAX_LEN 9216
+#define HIST_US 100000 /* 1 us buckets up to 100 ms, then one overflow bucket */
+
+struct tmpl {
+    uint16_t len, stamp, sock;
+    uint8_t *bytes;
+};
+
+static struct tmpl *tmpls;
+static uint32_t ntmpl;
+static uint32_t **by_sock; /* template indexes per socket */
+static uint32_t *by_sock_n, *by_sock_next;
+static size_t nsock = 64;
+static int *socks;
+static uint16_t *sock_port;
+static uint64_t hist[HIST_US + 1];
+static uint8_t *seen; /* one bit per sequence number */
+static uint64_t seen_bits;
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "gwlbbench-gen: %s: %s\n", what, strerror(errno));
+    exit(2);
+}
+
+static void usage(const char *what) {
+    fprintf(stderr, "gwlbbench-gen: %s\n", what);
+    exit(2);
+}
+
+static uint32_t rd32(const uint8_t *p) { return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]; }
+static void wr32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+
+static void load_templates(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) die("open templates");
+    uint8_t head[8];
+    if (fread(head, 1, 8, f) != 8 || memcmp(head, "GBT1", 4) != 0) usage("bad templates file");
+    ntmpl = rd32(head + 4);
+    if (ntmpl == 0 || ntmpl > 4000000) usage("bad template count");
+    tmpls = calloc(ntmpl, sizeof *tmpls);
+    for (uint32_t i = 0; i < ntmpl; i++) {
+        uint8_t h[8];
+        if (fread(h, 1, 8, f) != 8) usage("truncated templates file");
+        struct tmpl *t = &tmpls[i];
+        t->len = (h[0] << 8) | h[1];
+        t->stamp = (h[2] << 8) | h[3];
+        t->sock = (h[4] << 8) | h[5];
+        if (t->len < COOKIE_OFFSET + 4 || t->len > MAX_LEN || t->stamp + STAMP_LEN > t->len || t->stamp < COOKIE_OFFSET + 4) usage("bad template");
+        t->bytes = malloc(t->len);
+        if (fread(t->bytes, 1, t->len, f) != t->len) usage("truncated template");
+        if (rd32(t->bytes + COOKIE_OFFSET) != i) usage("template flow cookie must equal its index");
+    }
+    fclose(f);
+}
+
+static int udp_socket(const char *addr, int port, int rcvbuf, int sndbuf) {
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) die("socket");
+    if (rcvbuf > 0 && setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+        setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    if (sndbuf > 0 && setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+        setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) usage("bad address");
+    if (bind(s, (struct sockaddr *)&sa, sizeof sa) < 0) die("bind");
+    return s;
+}
+
+static double pct(uint64_t total, double p) {
+    if (total == 0) return -1;
+    uint64_t want = (uint64_t)(p * (double)total);
+    if (want >= total) want = total - 1;
+    uint64_t acc = 0;
+    for (int i = 0; i <= HIST_US; i++) {
+        acc += hist[i];
+        if (acc > want) return i;
+    }
+    return HIST_US;
+}
+
+/* Copies template `ti` into `out` and writes the stamp; returns the length. */
+static size_t build(uint8_t *out, uint32_t ti, uint64_t seq) {
+    struct tmpl *tp = &tmpls[ti];
+    memcpy(out, tp->bytes, tp->len);
+    uint8_t *st = out + tp->stamp;
+    uint64_t ts = now_ns();
+    wr32(st, STAMP_MAGIC);
+    wr32(st + 4, (uint32_t)seq);
+    wr32(st + 8, ti);
+    wr32(st + 12, (uint32_t)(seq >> 32));
+    wr32(st + 16, (uint32_t)(ts >> 32));
+    wr32(st + 20, (uint32_t)ts);
+    return tp->len;
+}
+
+int main(int argc, char **argv) {
+    const char *tpath = NULL, *src = NULL, *dst = NULL, *listen_addr = NULL, *expect = NULL;
+    int dport = 6081, lport = 6081, batch = 32, cpu = -1, once = 0;
+    double rate = 0, duration = 5, drain_ms = 500;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--once") == 0) { once = 1; continue; }
+        if (i + 1 >= argc) usage("option needs a value");
+        const char *v = argv[++i];
+        if (!strcmp(a, "--templates")) tpath = v;
+        else if (!strcmp(a, "--src")) src = v;
+        else if (!strcmp(a, "--dst")) dst = v;
+        else if (!strcmp(a, "--dport")) dport = atoi(v);
+        else if (!strcmp(a, "--listen")) listen_addr = v;
+        else if (!strcmp(a, "--lport")) lport = atoi(v);
+        else if (!strcmp(a, "--expect-from")) expect = v;
+        else if (!strcmp(a, "--sockets")) nsock = (size_t)strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--rate")) rate = atof(v);
+        else if (!strcmp(a, "--duration")) duration = atof(v);
+        else if (!strcmp(a, "--batch")) batch = atoi(v);
+        else if (!strcmp(a, "--drain-ms")) drain_ms = atof(v);
+        else if (!strcmp(a, "--cpu")) cpu = atoi(v);
+        else usage("unknown option");
+    }
+    if (!tpath || !src || !dst || !listen_addr || !expect) usage("--templates, --src, --dst, --listen and --expect-from are required");
+    if (nsock < 1 || nsock > 4096 || batch < 1 || batch > MAX_BATCH || duration <= 0 || duration > 600 || drain_ms < 0 || drain_ms > 10000 || rate < 0)
+        usage("option out of range");
+    if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set) < 0) die("sched_setaffinity");
+    }
+    load_templates(tpath);
+    struct in_addr expect_addr;
+    if (inet_pton(AF_INET, expect, &expect_addr) != 1) usage("bad --expect-from");
+
+    /* Sockets: one per GWLB source port, bound to an ephemeral port, connected to the target. */
+    socks = calloc(nsock, sizeof *socks);
+    sock_port = calloc(nsock, sizeof *sock_port);
+    struct sockaddr_in target = {.sin_family = AF_INET, .sin_port = htons(dport)};
+    if (inet_pton(AF_INET, dst, &target.sin_addr) != 1) usage("bad --dst");
+    for (size_t i = 0; i < nsock; i++) {
+        socks[i] = udp_socket(src, 0, 0, 4 << 20);
+        if (connect(socks[i], (struct sockaddr *)&target, sizeof target) < 0) die("connect");
+        struct sockaddr_in me;
+        socklen_t ml = sizeof me;
+        getsockname(socks[i], (struct sockaddr *)&me, &ml);
+        sock_port[i] = ntohs(me.sin_port);
+    }
+    int rx = udp_socket(listen_addr, lport, 64 << 20, 0);
+
+    by_sock = calloc(nsock, sizeof *by_sock);
+    by_sock_n = calloc(nsock, sizeof *by_sock_n);
+    by_sock_next = calloc(nsock, sizeof *by_sock_next);
+    for (uint32_t i = 0; i < ntmpl; i++) {
+        if (tmpls[i].sock >= nsock) usage("template socket index >= --sockets");
+        by_sock_n[tmpls[i].sock]++;
+    }
+    for (size_t s = 0; s < nsock; s++) by_sock[s] = malloc(sizeof(uint32_t) * (by_sock_n[s] + 1)), by_sock_n[s] = 0;
+    for (uint32_t i = 0; i < ntmpl; i++) by_sock[tmpls[i].sock][by_sock_n[tmpls[i].sock]++] = i;
+
+    /* Sequence bitmap: bounded by the most that can be sent in the run. */
+    seen_bits = once ? ntmpl : (uint64_t)(duration * 20e6);
+    seen = calloc(seen_bits / 8 + 1, 1);
+    if (!seen) die("calloc");
+
+    static uint8_t sbuf[MAX_BATCH][MAX_LEN];
+    static struct mmsghdr smsg[MAX_BATCH];
+    static struct iovec siov[MAX_BATCH];
+    static uint8_t rbuf[MAX_BATCH][MAX_LEN];
+    static struct mmsghdr rmsg[MAX_BATCH];
+    static struct iovec riov[MAX_BATCH];
+    static struct sockaddr_in rfrom[MAX_BATCH];
+
+    uint64_t sent = 0, send_calls = 0, send_errors = 0, received = 0, rx_in_window = 0, dup = 0;
+    uint64_t bad_from = 0, bad_port = 0, bad_len = 0, bad_bytes = 0, bad_stamp = 0, lat_n = 0;
+    uint64_t max_lat_ns = 0;
+    uint32_t once_next = 0;
+    size_t cursor = 0;
+    const uint64_t t0 = now_ns();
+    const uint64_t end = t0 + (uint64_t)(duration * 1e9);
+    const uint64_t hard_end = end + (uint64_t)(drain_ms * 1e6);
+    uint64_t last_send_ns = t0;
+    int sending = 1;
+
+    for (;;) {
+        uint64_t t = now_ns();
+        if (sending && (t >= end || (once && once_next >= ntmpl))) {
+            sending = 0;
+            last_send_ns = t;
+        }
+        if (!sending && t >= (once ? last_send_ns + (uint64_t)(drain_ms * 1e6) : hard_end)) break;
+        if (!sending && t >= hard_end + 5000000000ull) break; /* absolute bound */
+        if (sending) {
+            int n = batch;
+            if (rate > 0) {
+                double due = rate * (double)(t - t0) / 1e9 - (double)sent;
+                if (due < 1) n = 0;
+                else if (due < n) n = (int)due;
+            }
+            if (n > 0 && once) {
+                /* --once: every template exactly once, in file order, each from its own socket. */
+                for (int k = 0; k < n && once_next < ntmpl; k++) {
+                    uint32_t ti = once_next++;
+                    size_t len = build(sbuf[0], ti, sent);
+                    send_calls++;
+                    if (send(socks[tmpls[ti].sock], sbuf[0], len, 0) < 0) send_errors++;
+                    sent++;
+                }
+            } else if (n > 0) {
+                /* One sendmmsg per call on the socket whose turn it is (round robin). */
+                size_t s = cursor;
+                cursor = (cursor + 1) % nsock;
+                if (by_sock_n[s] > 0) {
+                    for (int k = 0; k < n; k++) {
+                        uint32_t ti = by_sock[s][by_sock_next[s]];
+                        by_sock_next[s] = (by_sock_next[s] + 1) % by_sock_n[s];
+                        siov[k].iov_base = sbuf[k];
+                        siov[k].iov_len = build(sbuf[k], ti, sent + k);
+                        memset(&smsg[k], 0, sizeof smsg[k]);
+                        smsg[k].msg_hdr.msg_iov = &siov[k];
+                        smsg[k].msg_hdr.msg_iovlen = 1;
+                    }
+                    int done = 0;
+                    while (done < n) {
+                        int r = sendmmsg(socks[s], smsg + done, n - done, 0);
+                        send_calls++;
+                        if (r < 0) {
+                            if (errno == EINTR) continue;
+                            send_errors += n - done; /* counted as sent, and so as lost */
+                            break;
+                        }
+                        done += r;
+                    }
+                    sent += n;
+                }
+            }
+        }
+        /* Drain returns without blocking; bounded per pass so sending keeps its pace. */
+        for (int pass = 0; pass < 8; pass++) {
+            for (int k = 0; k < MAX_BATCH; k++) {
+                riov[k].iov_base = rbuf[k];
+                riov[k].iov_len = MAX_LEN;
+                memset(&rmsg[k].msg_hdr, 0, sizeof rmsg[k].msg_hdr);
+                rmsg[k].msg_hdr.msg_iov = &riov[k];
+                rmsg[k].msg_hdr.msg_iovlen = 1;
+                rmsg[k].msg_hdr.msg_name = &rfrom[k];
+                rmsg[k].msg_hdr.msg_namelen = sizeof rfrom[k];
+            }
+            int r;
+            if (!sending) {
+                struct pollfd p = {.fd = rx, .events = POLLIN};
+                if (poll(&p, 1, 20) <= 0) break;
+            }
+            r = recvmmsg(rx, rmsg, MAX_BATCH, MSG_DONTWAIT, NULL);
+            if (r <= 0) break;
+            uint64_t tr = now_ns();
+            for (int k = 0; k < r; k++) {
+                const uint8_t *b = rbuf[k];
+                unsigned len = rmsg[k].msg_len;
+                if (rfrom[k].sin_addr.s_addr != expect_addr.s_addr) { bad_from++; continue; }
+                if (len < COOKIE_OFFSET + 4) { bad_len++; continue; }
+                uint32_t ti = rd32(b + COOKIE_OFFSET);
+                if (ti >= ntmpl) { bad_bytes++; continue; }
+                struct tmpl *tp = &tmpls[ti];
+                if (len != tp->len) { bad_len++; continue; }
+                if (ntohs(rfrom[k].sin_port) != sock_port[tp->sock]) { bad_port++; continue; }
+                const uint8_t *st = b + tp->stamp;
+                if (rd32(st) != STAMP_MAGIC || rd32(st + 8) != ti) { bad_stamp++; continue; }
+                if (memcmp(b, tp->bytes, tp->stamp) != 0 || memcmp(b + tp->stamp + STAMP_LEN, tp->bytes + tp->stamp + STAMP_LEN, len - tp->stamp - STAMP_LEN) != 0) {
+                    bad_bytes++;
+                    continue;
+                }
+                uint64_t seq = ((uint64_t)rd32(st + 12) << 32) | rd32(st + 4);
+                if (seq >= sent || seq >= seen_bits) { bad_stamp++; continue; }
+                if (seen[seq >> 3] & (1 << (seq & 7))) { dup++; continue; }
+                seen[seq >> 3] |= 1 << (seq & 7);
+                received++;
+                if (tr <= end) rx_in_window++;
+                uint64_t ts = ((uint64_t)rd32(st + 16) << 32) | rd32(st + 20);
+                uint64_t lat = tr > ts ? tr - ts : 0;
+                if (lat > max_lat_ns) max_lat_ns = lat;
+                uint64_t us = lat / 1000;
+                hist[us > HIST_US ? HIST_US : us]++;
+                lat_n++;
+            }
+            if (r < MAX_BATCH) break;
+        }
+    }
+    double send_s = (double)((once ? last_send_ns : (end < last_send_ns ? end : last_send_ns)) - t0) / 1e9;
+    if (send_s <= 0) send_s = 1e-9;
+    printf("{\"sent\":%llu,\"received\":%llu,\"rxInWindow\":%llu,\"sendSeconds\":%.6f,\"sendPps\":%.0f,\"deliveredPps\":%.0f,"
+           "\"lost\":%lld,\"duplicates\":%llu,\"badFrom\":%llu,\"badPort\":%llu,\"badLength\":%llu,\"badBytes\":%llu,\"badStamp\":%llu,"
+           "\"sendCalls\":%llu,\"sendErrors\":%llu,\"p50Us\":%.0f,\"p90Us\":%.0f,\"p99Us\":%.0f,\"p999Us\":%.0f,\"maxUs\":%.1f,"
+           "\"sockets\":%zu,\"templates\":%u}\n",
+           (unsigned long long)sent, (unsigned long long)received, (unsigned long long)rx_in_window, send_s, (double)sent / send_s,
+           (double)rx_in_window / send_s, (long long)(sent - received), (unsigned long long)dup, (unsigned long long)bad_from,
+           (unsigned long long)bad_port, (unsigned long long)bad_len, (unsigned long long)bad_bytes, (unsigned long long)bad_stamp,
+           (unsigned long long)send_calls, (unsigned long long)send_errors, pct(lat_n, 0.5), pct(lat_n, 0.9), pct(lat_n, 0.99),
+           pct(lat_n, 0.999), (double)max_lat_ns / 1000.0, nsock, ntmpl);
+    return 0;
+}
