@@ -115,6 +115,23 @@ export class FlowTable {
    * Packet and byte counts are the caller's to add.
    */
   lookup(geneve: GeneveHeader, packet: InnerPacket, now: number): number {
+    const hash = this.buildKey(geneve, packet);
+    const slot = this.findKey(hash);
+    if (slot < 0) return this.insert(this.scratch, hash, geneve, packet, now);
+    this.created = false;
+    this.touch(slot, now);
+    this.attachment[slot * 2] = geneve.attachmentIdHigh;
+    this.attachment[slot * 2 + 1] = geneve.attachmentIdLow;
+    return slot;
+  }
+
+  /** Finds the entry for this packet without creating or touching it; -1 when absent. */
+  find(geneve: GeneveHeader, packet: InnerPacket): number {
+    return this.findKey(this.buildKey(geneve, packet));
+  }
+
+  /** Fills `scratch` with the canonical key of the packet (sets `sourceIsA`); returns its hash. */
+  private buildKey(geneve: GeneveHeader, packet: InnerPacket): number {
     const key = this.scratch;
     const src = packet.source;
     const dst = packet.destination;
@@ -143,8 +160,11 @@ export class FlowTable {
       ? packet.sourcePort * 65536 + packet.destinationPort
       : packet.destinationPort * 65536 + packet.sourcePort;
     this.sourceIsA = sourceIsA;
+    return this.hashKey(key);
+  }
 
-    const hash = this.hashKey(key);
+  private findKey(hash: number): number {
+    const key = this.scratch;
     const keys = this.keys;
     let slot = this.buckets[hash & this.bucketMask];
     while (slot >= 0) {
@@ -157,17 +177,11 @@ export class FlowTable {
             break;
           }
         }
-        if (equal) {
-          this.created = false;
-          this.touch(slot, now);
-          this.attachment[slot * 2] = geneve.attachmentIdHigh;
-          this.attachment[slot * 2 + 1] = geneve.attachmentIdLow;
-          return slot;
-        }
+        if (equal) return slot;
       }
       slot = this.chain[slot];
     }
-    return this.insert(key, hash, geneve, packet, now);
+    return -1;
   }
 
   /** Removes entries idle past their timeout, oldest first; at most `limit` per call. */

@@ -6,11 +6,12 @@
 import * as dgram from "node:dgram";
 import { SourceFilter } from "./cidr";
 import type { AgentSettings } from "./config";
-import { Drop } from "./drop-reasons";
+import { Drop, Unclassified } from "./drop-reasons";
 import { FLAG_ALLOW, FLAG_INITIATOR_IS_A, FLOW_END_NAMES, FlowTable, KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_PORTS, KEY_WORDS } from "./flow-table";
 import { FlowLogger } from "./flow-log";
 import { GeneveHeader, parseGeneve } from "./geneve";
-import { InnerPacket, parseInnerPacket } from "./inner-packet";
+import { FragmentVerdict, FragmentVerdicts } from "./fragment-verdicts";
+import { Fragment, InnerPacket, parseInnerPacket } from "./inner-packet";
 import { logEvent } from "./log";
 import { Counter, DataPlaneCounters, DataPlaneSnapshot, snapshotOf } from "./metrics";
 import { CompiledPolicy, FlowView } from "./policy";
@@ -49,6 +50,7 @@ export class Forwarder {
   private readonly geneve = new GeneveHeader();
   private readonly inner = new InnerPacket();
   private readonly flow = new FlowView();
+  private readonly fragments = new FragmentVerdicts();
   private timer: NodeJS.Timeout | null = null;
   private ticks = 0;
 
@@ -181,6 +183,13 @@ export class Forwarder {
     const inner = this.inner;
     const unclassified = parseInnerPacket(message, geneve.innerOffset, geneve.innerLength, geneve.protocolType, inner);
     if (unclassified !== 0) {
+      if (unclassified === Unclassified.NonFirstFragment) {
+        const verdict = this.fragments.verdict(geneve, inner);
+        if (verdict !== FragmentVerdict.Unknown) {
+          this.counters.values[Counter.FragmentsMatched]++;
+          return verdict === FragmentVerdict.Allow ? this.pool.send(address, port, message) : Drop.PolicyDeny;
+        }
+      }
       this.counters.unclassified[unclassified]++;
       if (!policy.failOpen) return Drop.Unclassifiable;
       this.counters.values[Counter.UnclassifiedForwarded]++;
@@ -192,7 +201,9 @@ export class Forwarder {
     table.bytes[slot] += inner.ipLength;
     if (table.created) this.counters.values[Counter.FlowsCreated]++;
     if (table.policyVersion[slot] !== this.policyVersion) this.decide(policy, slot, table.created);
-    if ((table.flags[slot] & FLAG_ALLOW) === 0) return Drop.PolicyDeny;
+    const allow = (table.flags[slot] & FLAG_ALLOW) !== 0;
+    if (inner.fragment === Fragment.First) this.fragments.remember(geneve, inner, allow, this.now);
+    if (!allow) return Drop.PolicyDeny;
     return this.pool.send(address, port, message);
   }
 
@@ -245,6 +256,7 @@ export class Forwarder {
     this.pool.now = this.now;
     if (++this.ticks % MAINTENANCE_EVERY_TICKS !== 0) return;
     this.table.expire(this.now);
+    this.fragments.expire(this.now);
     this.pool.closeIdle(RETURN_SOCKET_IDLE_MS);
     this.syncTableCounters();
   }

@@ -42,6 +42,8 @@ export class InnerPacket {
   tcpFlags = 0;
   icmpType = -1;
   fragment: number = Fragment.None;
+  /** IPv4 identification or IPv6 fragment header identification, when `fragment` is set. */
+  fragmentId = 0;
   hint: number = Hint.None;
   /** Length of the IP packet as its own header states it (may be less than the GENEVE payload). */
   ipLength = 0;
@@ -73,6 +75,7 @@ export function parseInnerPacket(
   out.tcpFlags = 0;
   out.icmpType = -1;
   out.fragment = Fragment.None;
+  out.fragmentId = 0;
   out.hint = Hint.None;
   out.protocol = 0;
   out.ipLength = 0;
@@ -102,6 +105,7 @@ function parseIpv4(buf: Uint8Array, offset: number, length: number, out: InnerPa
   out.destination[0] = u32(buf, offset + 16);
   out.destination[1] = out.destination[2] = out.destination[3] = 0;
   const flagsAndOffset = u16(buf, offset + 6);
+  out.fragmentId = u16(buf, offset + 4);
   if ((flagsAndOffset & 0x1fff) !== 0) {
     // Later fragments carry no transport header: the 5-tuple is unknowable from this packet.
     out.fragment = Fragment.NonFirst;
@@ -142,6 +146,7 @@ function parseIpv6(buf: Uint8Array, offset: number, length: number, out: InnerPa
     if (next === IPV6_FRAGMENT) {
       if (at + 8 > end) return Unclassified.InnerTruncated;
       const fragmentField = u16(buf, at + 2);
+      out.fragmentId = u32(buf, at + 4);
       next = buf[at];
       at += 8;
       if (fragmentField >> 3 !== 0) {

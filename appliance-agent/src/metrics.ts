@@ -16,8 +16,9 @@ export const Counter = {
   ReturnSocketEvictions: 8,
   ReturnSendErrors: 9,
   UnclassifiedForwarded: 10,
+  FragmentsMatched: 11,
 } as const;
-const COUNTER_COUNT = 11;
+const COUNTER_COUNT = 12;
 
 /** One worker's counters. */
 export class DataPlaneCounters {
@@ -117,6 +118,7 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
     UNCLASSIFIED_REASON_NAMES.slice(1).map((reason, i) => [`{reason="${reason}"}`, unclassified[i + 1] ?? 0]),
   );
   metric("unclassified_forwarded_total", "counter", "Unclassifiable packets forwarded under fail-open.", [["", counter(Counter.UnclassifiedForwarded)]]);
+  metric("fragments_matched_total", "counter", "Later fragments given the verdict of their datagram's first fragment.", [["", counter(Counter.FragmentsMatched)]]);
   metric("active_flows", "gauge", "Entries in the flow tables (summed over workers).", [["", activeFlows]]);
   metric("flows_created_total", "counter", "Flow table entries created.", [["", counter(Counter.FlowsCreated)]]);
   metric("flows_expired_total", "counter", "Flow table entries removed after their idle timeout.", [["", counter(Counter.FlowsExpired)]]);

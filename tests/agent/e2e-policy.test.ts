@@ -1,6 +1,6 @@
 // End to end: deny rules, fail-open vs fail-closed, idle expiry, eviction at the cap, flow ends.
 import { strict as assert } from "node:assert";
-import { TCP_ACK, TCP_SYN, buildDatagram, buildIpv4, encapsulate } from "../../appliance-agent/src/sim/packets";
+import { TCP_ACK, TCP_SYN, buildDatagram, buildIpv4, buildIpv6, buildUdp, encapsulate, ipv6FragmentHeader } from "../../appliance-agent/src/sim/packets";
 import { GwlbSimulator } from "../../appliance-agent/src/sim/simulator";
 import { RunningAgent, startAgent } from "./support/agent-process";
 
@@ -125,6 +125,38 @@ describe("agent e2e: policy and flow table (bundle)", function () {
         .filter((r) => r.reason === "evicted")
         .map((r) => r.srcPort);
       assert.deepEqual(evictedPorts, [20000, 20001, 20002, 20003, 20004, 20005]);
+    });
+  });
+
+  it("gives later fragments the verdict of their first fragment (IPv4 and IPv6), even fail-closed", async () => {
+    const policy = { defaultAction: "allow", failMode: "closed", rules: [{ name: "no-syslog", action: "deny", protocol: "udp", destination: { ports: 514 } }] };
+    await withAgent({ policy }, async (agent, sim) => {
+      const v4 = (dstPort: number, id: number): Buffer[] => {
+        const udpHeader = buildUdp("198.51.100.30", "10.0.0.30", 40000, dstPort, Buffer.alloc(24, 7));
+        return [
+          encapsulate(buildIpv4({ src: "198.51.100.30", dst: "10.0.0.30", protocol: 17, id, payload: udpHeader.subarray(0, 16), moreFragments: true })),
+          encapsulate(buildIpv4({ src: "198.51.100.30", dst: "10.0.0.30", protocol: 17, id, payload: udpHeader.subarray(16), fragmentOffset: 2 })),
+        ];
+      };
+      const v6 = (dstPort: number, id: number): Buffer[] => {
+        const udpHeader = buildUdp("2001:db8::30", "2001:db8::31", 40000, dstPort, Buffer.alloc(24, 7));
+        return [
+          encapsulate(buildIpv6({ src: "2001:db8::30", dst: "2001:db8::31", nextHeader: 17, payload: udpHeader.subarray(0, 16), extensionHeaders: [ipv6FragmentHeader(0, true, id)] })),
+          encapsulate(buildIpv6({ src: "2001:db8::30", dst: "2001:db8::31", nextHeader: 17, payload: udpHeader.subarray(16), extensionHeaders: [ipv6FragmentHeader(2, false, id)] })),
+        ];
+      };
+      const port = sim.sourcePorts[0];
+      const datagrams = [...v4(53, 0x1111), ...v4(514, 0x2222), ...v6(53, 0x33334444), ...v6(514, 0x55556666), v4(53, 0x7777)[1]];
+      const report = await sim.exchange(
+        datagrams.map((datagram) => ({ sourcePort: port, datagram })),
+        { timeoutMs: 500 },
+      );
+      assert.deepEqual(report.returned, [0, 1, 4, 5]);
+      const m = await agent.metrics();
+      assert.equal(m.get("gwlb_agent_fragments_matched_total"), 4);
+      assert.equal(m.get('gwlb_agent_drops_total{reason="policy_deny"}'), 4);
+      assert.equal(m.get('gwlb_agent_drops_total{reason="unclassifiable"}'), 1);
+      assert.equal(m.get('gwlb_agent_unclassified_packets_total{reason="non_first_fragment"}'), 1);
     });
   });
 });
