@@ -3,6 +3,7 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { SETTINGS } from "../../appliance-agent/src/config";
+import { reusePortSupported } from "../../appliance-agent/src/workers";
 import { buildDatagram } from "../../appliance-agent/src/sim/packets";
 import { GwlbSimulator } from "../../appliance-agent/src/sim/simulator";
 import * as dgram from "node:dgram";
@@ -173,6 +174,24 @@ describe("agent e2e: lifecycle (bundle)", function () {
       }
     } finally {
       squatter.close();
+    }
+  });
+
+  it("refuses --socket-mode reuseport where this Node.js lacks it, and runs with it where present", async () => {
+    const supported = await reusePortSupported();
+    const good = writePolicy({ defaultAction: "allow", failMode: "open", rules: [] });
+    if (!supported) {
+      const address = loopbackPair().agent;
+      const { code, stderr } = await runAgentCommand(["--config", good, "--listen-address", address, "--health-address", "127.0.0.1", "--health-port", String(await freeTcpPort()), "--workers", "2", "--socket-mode", "reuseport"]);
+      assert.equal(code, 1);
+      assert.equal(stderr, `appliance-agent: --socket-mode reuseport: this Node.js ${process.version} has no dgram reusePort option (needs >= 22.12); use auto or shared\n`);
+      return;
+    }
+    const agent = await startAgent({ policy: { defaultAction: "allow", failMode: "open", rules: [] }, workers: 2, extraArgs: ["--socket-mode", "reuseport"] });
+    try {
+      assert.equal((await agent.metrics()).get('gwlb_agent_info{socket_mode="reuseport"}'), 1);
+    } finally {
+      await agent.stop();
     }
   });
 });
