@@ -37,6 +37,9 @@ export class Agent {
     const document = await this.loadInitial();
     this.settings = mergeSettings(document.agent, this.options.flagSettings);
     const settings = this.settings;
+    if (document.agent.gwlbCidrs === undefined && this.options.flagSettings.gwlbCidrs === undefined) {
+      logEvent("warn", "no GWLB source CIDRs configured: accepting every private range and loopback; set --gwlb-cidrs to the GWLB subnets");
+    }
     this.bindMode = await this.chooseBindMode();
     await this.startStatusServers();
     if (settings.workers === 1) {
