@@ -14,7 +14,7 @@
  *
  * Usage: gwlbbench-gen --templates FILE --src A --dst A [--dport 6081] --listen A [--lport 6081]
  *          --expect-from A [--sockets 64] [--rate PPS (0 = as fast as possible)] [--duration S]
- *          [--once] [--batch 32] [--drain-ms 500] [--cpu N]
+ *          [--once] [--batch 32] [--drain-ms 500] [--cpu N] [--port-base P (0 = ephemeral ports)]
  * Prints one JSON object on stdout. Every loop is bounded by --duration (hard cap 600 s) plus
  * --drain-ms. Addresses are checked by the caller (loopback or the benchmark's namespaces).
  */
@@ -139,7 +139,7 @@ static size_t build(uint8_t *out, uint32_t ti, uint64_t seq) {
 
 int main(int argc, char **argv) {
     const char *tpath = NULL, *src = NULL, *dst = NULL, *listen_addr = NULL, *expect = NULL;
-    int dport = 6081, lport = 6081, batch = 32, cpu = -1, once = 0;
+    int dport = 6081, lport = 6081, batch = 32, cpu = -1, once = 0, port_base = 0;
     double rate = 0, duration = 5, drain_ms = 500;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -159,10 +159,11 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--batch")) batch = atoi(v);
         else if (!strcmp(a, "--drain-ms")) drain_ms = atof(v);
         else if (!strcmp(a, "--cpu")) cpu = atoi(v);
+        else if (!strcmp(a, "--port-base")) port_base = atoi(v);
         else usage("unknown option");
     }
     if (!tpath || !src || !dst || !listen_addr || !expect) usage("--templates, --src, --dst, --listen and --expect-from are required");
-    if (nsock < 1 || nsock > 4096 || batch < 1 || batch > MAX_BATCH || duration <= 0 || duration > 600 || drain_ms < 0 || drain_ms > 10000 || rate < 0)
+    if (nsock < 1 || nsock > 4096 || batch < 1 || batch > MAX_BATCH || duration <= 0 || duration > 600 || drain_ms < 0 || drain_ms > 10000 || rate < 0 || port_base < 0 || port_base + (int)nsock > 65535)
         usage("option out of range");
     if (cpu >= 0) {
         cpu_set_t set;
@@ -180,7 +181,7 @@ int main(int argc, char **argv) {
     struct sockaddr_in target = {.sin_family = AF_INET, .sin_port = htons(dport)};
     if (inet_pton(AF_INET, dst, &target.sin_addr) != 1) usage("bad --dst");
     for (size_t i = 0; i < nsock; i++) {
-        socks[i] = udp_socket(src, 0, 0, 4 << 20);
+        socks[i] = udp_socket(src, port_base > 0 ? port_base + (int)i : 0, 0, 4 << 20);
         if (connect(socks[i], (struct sockaddr *)&target, sizeof target) < 0) die("connect");
         struct sockaddr_in me;
         socklen_t ml = sizeof me;

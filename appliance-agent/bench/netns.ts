@@ -1,0 +1,164 @@
+// The benchmark's network: three namespaces joined by two veth pairs, inside 198.18.0.0/15
+// (RFC 2544's benchmarking range). Nothing here touches the host's own interfaces or routes.
+//
+//   gwlbbench-gwlb (the generator, playing the GWLB)
+//     198.18.0.1/30 --veth-- 198.18.0.2/30  gwlbbench-appl: the agent, bound to 198.18.0.2:6081
+//     198.18.0.5/30 --veth-- 198.18.0.6/30  gwlbbench-kern: the seed's kernel hairpin
+//                                           (ip_forward, DNAT to GWLB:6081 + MASQUERADE)
+//
+// The agent and the hairpin get twin namespaces rather than one namespace in turn: conntrack
+// state and NAT hooks are per namespace, so the hairpin's can neither leak into the agent's runs
+// (an appliance running the agent has no NAT rules) nor survive from one run to the next.
+// With two or more CPUs, receive packet steering puts each appliance's receive processing on
+// CPU 1 (where the agent is pinned) and the returns' receive processing on CPU 0 (the
+// generator's CPU), so both appliances get the same one core.
+
+import { readdirSync } from "node:fs";
+import { run, tryRun, which } from "./sys";
+
+export const GWLB_NS = "gwlbbench-gwlb";
+export const AGENT_NS = "gwlbbench-appl";
+export const KERNEL_NS = "gwlbbench-kern";
+const NAMESPACES = [GWLB_NS, AGENT_NS, KERNEL_NS];
+const LINKS = [
+  { gwlbDev: "gwlbbench-g0", peerDev: "gwlbbench-a0", peerNs: AGENT_NS, gwlb: "198.18.0.1", peer: "198.18.0.2" },
+  { gwlbDev: "gwlbbench-g1", peerDev: "gwlbbench-k0", peerNs: KERNEL_NS, gwlb: "198.18.0.5", peer: "198.18.0.6" },
+];
+
+/** Where a generator sends from and to: both ends of one path. */
+export interface BenchPath {
+  /** Namespace of the generator (null: the current one). */
+  readonly generatorNs: string | null;
+  /** Namespace of the appliance (agent or hairpin). */
+  readonly applianceNs: string | null;
+  /** The GWLB's address: generator source and return destination. */
+  readonly gwlb: string;
+  /** The appliance's address: where GENEVE is sent. */
+  readonly appliance: string;
+}
+
+export const AGENT_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: AGENT_NS, gwlb: "198.18.0.1", appliance: "198.18.0.2" };
+export const KERNEL_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: KERNEL_NS, gwlb: "198.18.0.5", appliance: "198.18.0.6" };
+export const LOOPBACK_PATH: BenchPath = { generatorNs: null, applianceNs: null, gwlb: "127.0.0.1", appliance: "127.0.0.2" };
+/** The generator against itself (no appliance): its own ceiling. */
+export const SELF_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: GWLB_NS, gwlb: "198.18.0.1", appliance: "198.18.0.1" };
+export const LOOPBACK_SELF_PATH: BenchPath = { generatorNs: null, applianceNs: null, gwlb: "127.0.0.1", appliance: "127.0.0.1" };
+
+const OUR_ADDRESSES = new Set(LINKS.flatMap((link) => [link.gwlb, link.peer]));
+
+/** Refuses any address that is neither loopback nor one this benchmark creates. */
+export function assertBenchAddress(address: string): void {
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || OUR_ADDRESSES.has(address)) return;
+  throw new Error(`refusing to send to ${address}: only 127.0.0.0/8 and the benchmark's own namespaces are allowed`);
+}
+
+/** Prefix that runs a command in a namespace (or as is). */
+export function inNamespace(ns: string | null, command: string, args: readonly string[]): [string, string[]] {
+  return ns === null ? [command, [...args]] : ["ip", ["netns", "exec", ns, command, ...args]];
+}
+
+function listNamespaces(): string[] {
+  try {
+    return readdirSync("/run/netns");
+  } catch {
+    return [];
+  }
+}
+
+export interface NetworkStatus {
+  /** Namespaces usable (root, ip, netns). */
+  readonly namespaces: boolean;
+  /** The kernel hairpin can be set up (iptables with nat in a namespace). */
+  readonly hairpin: boolean;
+  /** Why not, in words, for the report. */
+  readonly notes: string[];
+}
+
+export class BenchNetwork {
+  private created = false;
+
+  /** Removes leftovers of an earlier run that was killed before it could clean up. */
+  static removeStale(): void {
+    const present = new Set(listNamespaces());
+    for (const ns of NAMESPACES) if (present.has(ns)) tryRun("ip", ["netns", "del", ns]);
+    for (const link of LINKS) tryRun("ip", ["link", "del", link.gwlbDev]);
+  }
+
+  /**
+   * Creates the namespaces, links and (if possible) the hairpin. Never throws for a missing
+   * capability: the status says what is usable and why not.
+   */
+  create(options: { installIptables: boolean; cpus: number }): NetworkStatus {
+    const notes: string[] = [];
+    if (process.getuid?.() !== 0) return { namespaces: false, hairpin: false, notes: ["not root: no network namespaces"] };
+    if (which("ip") === null) return { namespaces: false, hairpin: false, notes: ["`ip` (iproute2) is not installed"] };
+    BenchNetwork.removeStale();
+    try {
+      this.created = true;
+      for (const ns of NAMESPACES) run("ip", ["netns", "add", ns]);
+      for (const link of LINKS) {
+        run("ip", ["link", "add", link.gwlbDev, "type", "veth", "peer", "name", link.peerDev]);
+        run("ip", ["link", "set", link.gwlbDev, "netns", GWLB_NS]);
+        run("ip", ["link", "set", link.peerDev, "netns", link.peerNs]);
+        run("ip", ["-n", GWLB_NS, "addr", "add", `${link.gwlb}/30`, "dev", link.gwlbDev]);
+        run("ip", ["-n", link.peerNs, "addr", "add", `${link.peer}/30`, "dev", link.peerDev]);
+        run("ip", ["-n", GWLB_NS, "link", "set", link.gwlbDev, "up"]);
+        run("ip", ["-n", link.peerNs, "link", "set", link.peerDev, "up"]);
+      }
+      for (const ns of NAMESPACES) run("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    } catch (error) {
+      this.destroy();
+      return { namespaces: false, hairpin: false, notes: [`network namespaces unavailable: ${(error as Error).message}`] };
+    }
+    if (options.cpus >= 2) {
+      const steered = LINKS.every(
+        (link) =>
+          tryRun("ip", ["netns", "exec", GWLB_NS, "sh", "-c", `echo 1 > /sys/class/net/${link.gwlbDev}/queues/rx-0/rps_cpus`]) &&
+          tryRun("ip", ["netns", "exec", link.peerNs, "sh", "-c", `echo 2 > /sys/class/net/${link.peerDev}/queues/rx-0/rps_cpus`]),
+      );
+      if (!steered) notes.push("receive packet steering could not be set: receive work stays on the sending CPU");
+    }
+    return { namespaces: true, hairpin: this.setUpHairpin(options.installIptables, notes), notes };
+  }
+
+  /** Deletes the namespaces (their links and iptables rules go with them). Idempotent, synchronous. */
+  destroy(): void {
+    if (!this.created) return;
+    this.created = false;
+    BenchNetwork.removeStale();
+  }
+
+  private setUpHairpin(installIptables: boolean, notes: string[]): boolean {
+    if (which("iptables") === null) {
+      if (!installIptables) {
+        notes.push("iptables is not installed (run `apt-get install -y iptables`, or drop --no-install): kernel hairpin skipped");
+        return false;
+      }
+      if (which("apt-get") === null) {
+        notes.push("iptables is not installed and there is no apt-get: kernel hairpin skipped");
+        return false;
+      }
+      process.stderr.write("bench: iptables is missing; installing it: apt-get install -y iptables\n");
+      if (!tryRun("apt-get", ["install", "-y", "iptables"], 300_000)) {
+        tryRun("apt-get", ["update"], 300_000);
+        if (!tryRun("apt-get", ["install", "-y", "iptables"], 300_000)) {
+          notes.push("`apt-get install -y iptables` failed: kernel hairpin skipped");
+          return false;
+        }
+      }
+      notes.push("iptables was installed by this run (apt-get install -y iptables)");
+    }
+    const gwlb = KERNEL_PATH.gwlb;
+    const appliance = KERNEL_PATH.appliance;
+    try {
+      run("ip", ["netns", "exec", KERNEL_NS, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+      const nat = (...rule: string[]): string => run("ip", ["netns", "exec", KERNEL_NS, "iptables", "-t", "nat", ...rule]);
+      nat("-A", "PREROUTING", "-p", "udp", "-s", gwlb, "-d", appliance, "--dport", "6081", "-j", "DNAT", "--to-destination", `${gwlb}:6081`);
+      nat("-A", "POSTROUTING", "-p", "udp", "-d", gwlb, "--dport", "6081", "-j", "MASQUERADE");
+      return true;
+    } catch (error) {
+      notes.push(`kernel hairpin unavailable: ${(error as Error).message}`);
+      return false;
+    }
+  }
+}

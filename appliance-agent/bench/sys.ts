@@ -1,0 +1,170 @@
+// Small system helpers for the benchmark: commands with time limits, machine facts, per-CPU
+// busy time from /proc/stat, a process's resident memory, and child processes that are always
+// ended when the benchmark ends (normally, on an error, or on Ctrl-C).
+
+import { ChildProcess, execFileSync, spawn, SpawnOptions } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import * as os from "node:os";
+
+/** Runs a command synchronously (at most `timeoutMs`); returns stdout, throws with stderr on failure. */
+export function run(command: string, args: readonly string[], timeoutMs = 20_000): string {
+  try {
+    return execFileSync(command, args, { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    const detail = (e.stderr ?? "").trim() || e.message;
+    throw new Error(`${command} ${args.join(" ")}: ${detail}`);
+  }
+}
+
+/** Like run, but reports success instead of throwing. */
+export function tryRun(command: string, args: readonly string[], timeoutMs = 20_000): boolean {
+  try {
+    run(command, args, timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The path of an executable on PATH (or in the sbin directories root normally has), or null. */
+export function which(name: string): string | null {
+  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/local/sbin", "/usr/sbin", "/sbin"];
+  for (const dir of dirs) {
+    if (dir !== "" && existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  return null;
+}
+
+export interface MachineFacts {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly node: string;
+  readonly kernel: string;
+  readonly memoryGiB: number;
+  readonly loadAverage: readonly number[];
+  readonly rmemMax: string;
+  readonly netdevMaxBacklog: string;
+  readonly date: string;
+}
+
+function readTrimmed(path: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return "?";
+  }
+}
+
+export function machineFacts(): MachineFacts {
+  return {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? "?",
+    node: process.version,
+    kernel: os.release(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    rmemMax: readTrimmed("/proc/sys/net/core/rmem_max"),
+    netdevMaxBacklog: readTrimmed("/proc/sys/net/core/netdev_max_backlog"),
+    date: new Date().toISOString(),
+  };
+}
+
+/** Per-CPU [busy, total] jiffies from /proc/stat. */
+export type CpuSample = Array<[number, number]>;
+
+export function sampleCpus(): CpuSample {
+  const out: CpuSample = [];
+  for (const line of readTrimmed("/proc/stat").split("\n")) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (m === null) continue;
+    const v = m[2].split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    out[Number(m[1])] = [total - idle, total];
+  }
+  return out;
+}
+
+/** Busy fraction per CPU between two samples. */
+export function cpuBusy(before: CpuSample, after: CpuSample): number[] {
+  return after.map(([busy, total], i) => {
+    const [b0, t0] = before[i] ?? [0, 0];
+    return total > t0 ? (busy - b0) / (total - t0) : 0;
+  });
+}
+
+/** VmRSS of a process in bytes, or null when it is gone. */
+export function residentBytes(pid: number): number | null {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readTrimmed(`/proc/${pid}/status`));
+  return m === null ? null : Number(m[1]) * 1024;
+}
+
+/** User + system CPU seconds of a process so far, or null when it is gone. */
+export function processCpuSeconds(pid: number): number | null {
+  const stat = readTrimmed(`/proc/${pid}/stat`);
+  const close = stat.lastIndexOf(")");
+  if (close < 0) return null;
+  const fields = stat.slice(close + 2).split(" ");
+  // fields[11] = utime, fields[12] = stime (fields 14 and 15 of proc(5), counted from state).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Spawns a child that is killed (by its pid) when the benchmark exits. */
+export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  const child = spawn(command, args, options);
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+/** Kills every child still running (SIGKILL: used on the way out only). */
+export function killChildren(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+  children.clear();
+}
+
+/** Runs a child to completion with a hard time limit; resolves with its stdout. */
+export function runChild(command: string, args: readonly string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawnTracked(command, args, { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${command} ${args.slice(0, 4).join(" ")} ...: exit ${code ?? signal}: ${stderr.trim().slice(0, 500)}`));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
