@@ -37,10 +37,11 @@ export class Agent {
     const document = await this.loadInitial();
     this.settings = mergeSettings(document.agent, this.options.flagSettings);
     const settings = this.settings;
+    // A socket mode this Node.js cannot honour is a startup error, reported before any warning.
+    this.bindMode = await this.chooseBindMode();
     if (document.agent.gwlbCidrs === undefined && this.options.flagSettings.gwlbCidrs === undefined) {
       logEvent("warn", "no GWLB source CIDRs configured: accepting every private range and loopback; set --gwlb-cidrs to the GWLB subnets");
     }
-    this.bindMode = await this.chooseBindMode();
     await this.startStatusServers();
     if (settings.workers === 1) {
       const local = new LocalDataPlane(settings);
