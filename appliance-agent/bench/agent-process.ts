@@ -9,6 +9,12 @@ import { buildAgentBundle } from "../build";
 import { BenchPath, inNamespace } from "./netns";
 import { runChild, sleep, spawnTracked, which } from "./sys";
 
+/** Runs a command, pinned to `cpus` when given, in a namespace when given. */
+function pinnedCommand(ns: string | null, cpus: string | null, argv: readonly string[]): [string, string[]] {
+  const pinned = cpus !== null && which("taskset") !== null ? ["taskset", "-c", cpus, ...argv] : [...argv];
+  return inNamespace(ns, pinned[0], pinned.slice(1));
+}
+
 /** Inspection on: deny rules the traffic does not match, then the allow rules it does. */
 export const BENCH_POLICY = {
   version: 1,
@@ -62,9 +68,7 @@ export class AgentProcess {
       "--workers", String(options.workers),
       ...(options.extraArgs ?? []),
     ];
-    const node = [process.execPath, ...agentArgs];
-    const pinned = options.cpus !== null && which("taskset") !== null ? ["taskset", "-c", options.cpus, ...node] : node;
-    const [command, args] = inNamespace(options.path.applianceNs, pinned[0], pinned.slice(1));
+    const [command, args] = pinnedCommand(options.path.applianceNs, options.cpus, [process.execPath, ...agentArgs]);
     // stdout carries flow logs: discarded (writes to /dev/null are synchronous and cheap).
     const child = spawnTracked(command, args, { stdio: ["ignore", "ignore", "pipe"] });
     const commandLine = ["node", "appliance-agent.js", ...agentArgs.slice(1)].join(" ");
@@ -109,6 +113,50 @@ export class AgentProcess {
       if (this.child.exitCode === null && this.child.signalCode === null) process.kill(this.pid, "SIGKILL");
     });
     await Promise.race([exited, killed]);
+    await exited;
+  }
+}
+
+/** The bare Node.js reflector (reflector.ts) in the agent's place: the Node.js floor. */
+export class ReflectorProcess {
+  private constructor(private readonly child: ChildProcess) {}
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static async start(at: BenchPath, cpus: string | null): Promise<ReflectorProcess> {
+    const register = require.resolve("ts-node/register/transpile-only");
+    const script = path.join(__dirname, "reflector.ts");
+    const [command, args] = pinnedCommand(at.applianceNs, cpus, [process.execPath, "-r", register, script, at.appliance, String(at.port ?? 6081), "6081"]);
+    const child = spawnTracked(command, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json") },
+    });
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reflector did not start within 20 s: ${output.slice(0, 500)}`)), 20_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes("ready")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`reflector exited with ${code}: ${output.slice(0, 500)}`));
+      });
+    });
+    return new ReflectorProcess(child);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    process.kill(this.child.pid!, "SIGKILL");
     await exited;
   }
 }

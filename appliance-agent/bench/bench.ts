@@ -10,9 +10,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { AgentProcess, buildBundle } from "./agent-process";
+import { AgentProcess, ReflectorProcess, buildBundle } from "./agent-process";
 import { Generator, GeneratorKind, GeneratorResult, compileCHelper, invalidReturns, lossFraction } from "./generator";
-import { AGENT_PATH, BenchNetwork, BenchPath, KERNEL_PATH, LOOPBACK_PATH, LOOPBACK_SELF_PATH, SELF_PATH } from "./netns";
+import { AGENT_PATH, BenchNetwork, BenchPath, KERNEL_PATH, LOOPBACK_PATH, LOOPBACK_REFLECTOR_PATH, LOOPBACK_SELF_PATH, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { MachineFacts, cpuBusy, killChildren, machineFacts, median, processCpuSeconds, residentBytes, sampleCpus, sleep } from "./sys";
 import { dataTemplates, synTemplates, writeTemplates } from "./templates";
 
@@ -33,6 +33,7 @@ interface Options {
   namespaces: boolean;
   install: boolean;
   memory: boolean;
+  floor: boolean;
   memoryFlows: number;
   json: string | null;
 }
@@ -51,6 +52,7 @@ Benchmark of the appliance agent against the seed's kernel hairpin (see applianc
   --loopback            skip namespaces and the hairpin: agent on 127.0.0.2 only
   --no-install          do not apt-get install iptables when it is missing
   --no-memory           skip the memory run
+  --no-floor            skip the bare Node.js reflector (the Node.js floor)
   --memory-flows <n>    flows for the memory run (default 100000)
   --json <file>         also write every result as JSON
   --quick               --rounds 1 --duration 2
@@ -68,6 +70,7 @@ function parseOptions(argv: readonly string[]): Options {
     namespaces: true,
     install: true,
     memory: true,
+    floor: true,
     memoryFlows: 100_000,
     json: null,
   };
@@ -101,6 +104,7 @@ function parseOptions(argv: readonly string[]): Options {
       case "--loopback": o.namespaces = false; break;
       case "--no-install": o.install = false; break;
       case "--no-memory": o.memory = false; break;
+      case "--no-floor": o.floor = false; break;
       case "--memory-flows": o.memoryFlows = int(flag, argv[++i], 1000, 1_000_000); break;
       case "--json": o.json = argv[++i] ?? null; break;
       case "--quick":
@@ -119,7 +123,7 @@ interface Measured {
   /** Busy fraction of the generator's and the appliance's CPU during the run. */
   cpuGenerator: number;
   cpuAppliance: number;
-  /** The agent process's CPU use (cores) during the run, when the agent was the target. */
+  /** The target process's CPU use (cores) during the run, when it is a process (agent, reflector). */
   agentCores: number | null;
 }
 
@@ -130,7 +134,7 @@ interface MaxRate {
   generatorBound: boolean;
   best: Measured | null;
   flood: Measured;
-  probes: Array<{ rate: number; delivered: number; loss: number }>;
+  probes: Array<{ rate: number; offered: number; delivered: number; loss: number }>;
 }
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
@@ -142,6 +146,8 @@ class Bench {
   private readonly network = new BenchNetwork();
   private generator!: Generator;
   private agent: AgentProcess | null = null;
+  private reflector: ReflectorProcess | null = null;
+  private reflectorPath: BenchPath = REFLECTOR_PATH;
   private readonly notes: string[] = [];
   private readonly json: Record<string, unknown> = {};
   private agentPath: BenchPath = AGENT_PATH;
@@ -181,24 +187,29 @@ class Bench {
         this.notes.push("measuring the agent on loopback only (127.0.0.1 -> 127.0.0.2); no kernel hairpin");
         this.agentPath = LOOPBACK_PATH;
         this.selfPath = LOOPBACK_SELF_PATH;
+        this.reflectorPath = LOOPBACK_REFLECTOR_PATH;
       }
       this.hairpin = status.hairpin;
     } else {
       this.notes.push("--loopback: agent on 127.0.0.2 only; no kernel hairpin");
       this.agentPath = LOOPBACK_PATH;
       this.selfPath = LOOPBACK_SELF_PATH;
+      this.reflectorPath = LOOPBACK_REFLECTOR_PATH;
     }
 
     const pinAgent = cpus >= 2 && this.o.agentWorkers === 1;
     const agentCpus = pinAgent ? String(APPLIANCE_CPU) : null;
     this.agent = await AgentProcess.start({ bundle, dir: this.scratch, path: this.agentPath, workers: this.o.agentWorkers, cpus: agentCpus });
     this.json.agentCommand = this.agent.commandLine;
+    if (this.o.floor) this.reflector = await ReflectorProcess.start(this.reflectorPath, agentCpus);
 
     const sizeResults: Record<string, unknown> = {};
     for (const size of this.o.sizes) sizeResults[String(size)] = await this.measureSize(size);
     this.json.sizes = sizeResults;
     await this.agent.stop();
     this.agent = null;
+    await this.reflector?.stop();
+    this.reflector = null;
 
     if (this.o.memory) {
       const perSize = sizeResults[String(this.o.sizes[0])] as { agentMaxPps: number };
@@ -212,8 +223,7 @@ class Bench {
     return this.facts.cpus >= 2 ? GENERATOR_CPU : -1;
   }
 
-  private async measure(pathTo: BenchPath, templates: string, rate: number, seconds: number, agent: boolean, generator = this.generator): Promise<Measured> {
-    const pid = agent && this.agent !== null ? this.agent.pid : null;
+  private async measure(pathTo: BenchPath, templates: string, rate: number, seconds: number, pid: number | null, generator = this.generator): Promise<Measured> {
     const cpu0 = pid === null ? null : processCpuSeconds(pid);
     const before = sampleCpus();
     const result = await generator.run({
@@ -247,17 +257,17 @@ class Bench {
    * there, the generator was the limit), then a bracket-and-bisect search between what was
    * delivered under the flood and what the flood offered.
    */
-  private async maxRate(pathTo: BenchPath, templates: string, agent: boolean): Promise<MaxRate> {
+  private async maxRate(pathTo: BenchPath, templates: string, pid: number | null): Promise<MaxRate> {
     const seconds = this.o.durationSeconds;
-    const flood = await this.measure(pathTo, templates, 0, seconds, agent);
-    const probes: MaxRate["probes"] = [{ rate: 0, delivered: flood.result.deliveredPps, loss: lossFraction(flood.result) }];
+    const flood = await this.measure(pathTo, templates, 0, seconds, pid);
+    const probes: MaxRate["probes"] = [{ rate: 0, offered: flood.result.sendPps, delivered: flood.result.deliveredPps, loss: lossFraction(flood.result) }];
     if (this.keepsUp(flood)) return { pps: flood.result.deliveredPps, generatorBound: true, best: flood, flood, probes };
     let best: Measured | null = null;
     let pass = 0;
     let fail = flood.result.sendPps;
     const probe = async (rate: number): Promise<boolean> => {
-      const m = await this.measure(pathTo, templates, rate, seconds, agent);
-      probes.push({ rate: Math.round(rate), delivered: m.result.deliveredPps, loss: lossFraction(m.result) });
+      const m = await this.measure(pathTo, templates, rate, seconds, pid);
+      probes.push({ rate: Math.round(rate), offered: m.result.sendPps, delivered: m.result.deliveredPps, loss: lossFraction(m.result) });
       if (this.keepsUp(m)) {
         if (best === null || m.result.deliveredPps > best.result.deliveredPps) best = m;
         pass = Math.max(pass, rate);
@@ -280,7 +290,9 @@ class Bench {
     }
     for (let i = 0; i < 3 && pass > 0 && fail / pass > 1.04; i++) await probe((pass + fail) / 2);
     const found = best as Measured | null;
-    return { pps: found === null ? 0 : found.result.deliveredPps, generatorBound: false, best: found, flood, probes };
+    // If the generator could not offer the rate it was asked for, it was the limit there.
+    const short = found !== null && found.result.sendPps < 0.97 * pass;
+    return { pps: found === null ? 0 : found.result.deliveredPps, generatorBound: short, best: found, flood, probes };
   }
 
   private async measureSize(size: number): Promise<Record<string, unknown>> {
@@ -288,26 +300,30 @@ class Bench {
     writeTemplates(templates, dataTemplates({ innerLength: size, flows: this.o.flows, sockets: this.o.sockets }));
     const seconds = this.o.durationSeconds;
     log(`${size}-byte inner packets: warming the agent up (flows created, return sockets opened, JIT)`);
-    await this.measure(this.agentPath, templates, 20_000, 1, true);
+    const agentPid = this.agent!.pid;
+    await this.measure(this.agentPath, templates, 20_000, 1, agentPid);
+    if (this.reflector !== null) await this.measure(this.reflectorPath, templates, 20_000, 1, this.reflector.pid);
 
     const ceiling: number[] = [];
     const agentMax: MaxRate[] = [];
     const kernelMax: MaxRate[] = [];
+    const floorMax: MaxRate[] = [];
     for (let round = 0; round < this.o.rounds; round++) {
       log(`${size} B round ${round + 1}/${this.o.rounds}: generator ceiling, agent, hairpin`);
-      const self = await this.measure(this.selfPath, templates, 0, seconds, false);
+      const self = await this.measure(this.selfPath, templates, 0, seconds, null);
       ceiling.push(self.result.deliveredPps);
       // Alternate the order so that drift on a shared machine does not favour one side.
-      const order = round % 2 === 0 ? ["agent", "kernel"] : ["kernel", "agent"];
+      const order = round % 2 === 0 ? ["agent", "kernel", "floor"] : ["floor", "kernel", "agent"];
       for (const which of order) {
-        if (which === "agent") agentMax.push(await this.maxRate(this.agentPath, templates, true));
-        else if (this.hairpin) kernelMax.push(await this.maxRate(KERNEL_PATH, templates, false));
+        if (which === "agent") agentMax.push(await this.maxRate(this.agentPath, templates, agentPid));
+        else if (which === "kernel" && this.hairpin) kernelMax.push(await this.maxRate(KERNEL_PATH, templates, null));
+        else if (which === "floor" && this.reflector !== null) floorMax.push(await this.maxRate(this.reflectorPath, templates, this.reflector.pid));
       }
     }
     let nodeCeiling: number | null = null;
     if (this.generator.kind === "c") {
       const nodeGenerator = new Generator("node", null);
-      const m = await this.measure(this.selfPath, templates, 0, seconds, false, nodeGenerator);
+      const m = await this.measure(this.selfPath, templates, 0, seconds, null, nodeGenerator);
       nodeCeiling = m.result.deliveredPps;
     }
     const agentPps = median(agentMax.map((m) => m.pps));
@@ -318,8 +334,8 @@ class Bench {
     const agentHalf: Measured[] = [];
     const kernelHalf: Measured[] = [];
     for (let round = 0; round < this.o.rounds; round++) {
-      agentHalf.push(await this.measure(this.agentPath, templates, half, seconds, true));
-      if (this.hairpin) kernelHalf.push(await this.measure(KERNEL_PATH, templates, half, seconds, false));
+      agentHalf.push(await this.measure(this.agentPath, templates, half, seconds, agentPid));
+      if (this.hairpin) kernelHalf.push(await this.measure(KERNEL_PATH, templates, half, seconds, null));
     }
     const summary = (runs: Measured[]): Record<string, number> => ({
       offeredPps: median(runs.map((m) => m.result.sendPps)),
@@ -351,7 +367,9 @@ class Bench {
       agentMaxPps: agentPps,
       agent: maxSummary(agentMax),
       kernel: this.hairpin ? maxSummary(kernelMax) : null,
+      floor: floorMax.length > 0 ? maxSummary(floorMax) : null,
       ratio: agentPps / kernelPps,
+      agentToFloor: floorMax.length > 0 ? agentPps / median(floorMax.map((m) => m.pps)) : null,
       halfRatePps: half,
       agentAtHalf: summary(agentHalf),
       kernelAtHalf: this.hairpin ? summary(kernelHalf) : null,
@@ -370,7 +388,7 @@ class Bench {
       const warm = path.join(this.scratch, "memory-warm.bin");
       writeTemplates(warm, dataTemplates({ innerLength: 64, flows: 256, sockets: this.o.sockets }));
       const rate = Math.max(2000, Math.min(20_000, Math.round(agentMaxPps / 2)));
-      await this.measure(this.agentPath, warm, rate, Math.max(2, Math.ceil(flows / rate)), true);
+      await this.measure(this.agentPath, warm, rate, Math.max(2, Math.ceil(flows / rate)), agent.pid);
       await sleep(1000);
       const flowsBefore = await agent.metric("gwlb_agent_active_flows");
       const baseline = residentBytes(agent.pid)!;
@@ -429,6 +447,12 @@ class Bench {
       row("kernel hairpin max, pps", cols.map((c) => `${kernelOf(c)!.generatorBound ? ">= " : ""}${fmt(kernelOf(c)!.pps)}`));
       row("  appliance CPU busy", cols.map((c) => pct(kernelOf(c)!.cpuAppliance)));
       row("agent / hairpin (target >= 0.25x, aim 0.5x)", cols.map((c) => `${(c.ratio as number).toFixed(3)}x${kernelOf(c)!.generatorBound ? " (<=)" : ""}`));
+    }
+    if (cols.some((c) => c.floor !== null)) {
+      const floorOf = (c: Record<string, unknown>): Record<string, number> => c.floor as Record<string, number>;
+      row("Node.js floor (bare dgram reflector), pps", cols.map((c) => fmt(floorOf(c).pps)));
+      row("  appliance CPU busy / reflector cores", cols.map((c) => `${pct(floorOf(c).cpuAppliance)} / ${floorOf(c).agentCores.toFixed(2)}`));
+      row("  agent / floor", cols.map((c) => `${(c.agentToFloor as number).toFixed(3)}x`));
     }
     row("half the agent's max, pps", cols.map((c) => fmt(c.halfRatePps as number)));
     const at = (c: Record<string, unknown>, key: string): Record<string, number> => c[key] as Record<string, number>;

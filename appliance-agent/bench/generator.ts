@@ -80,6 +80,7 @@ export class Generator {
       "--templates", spec.templates,
       "--src", spec.path.gwlb,
       "--dst", spec.path.appliance,
+      "--dport", String(spec.path.port ?? 6081),
       "--listen", spec.path.gwlb,
       "--expect-from", spec.path.appliance,
       "--sockets", String(spec.sockets),

@@ -35,14 +35,19 @@ export interface BenchPath {
   readonly gwlb: string;
   /** The appliance's address: where GENEVE is sent. */
   readonly appliance: string;
+  /** The appliance's UDP port; default 6081. */
+  readonly port?: number;
 }
 
 export const AGENT_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: AGENT_NS, gwlb: "198.18.0.1", appliance: "198.18.0.2" };
 export const KERNEL_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: KERNEL_NS, gwlb: "198.18.0.5", appliance: "198.18.0.6" };
+/** The bare Node.js reflector, next to the agent (same namespace and CPU, another port). */
+export const REFLECTOR_PATH: BenchPath = { ...AGENT_PATH, port: 6082 };
 export const LOOPBACK_PATH: BenchPath = { generatorNs: null, applianceNs: null, gwlb: "127.0.0.1", appliance: "127.0.0.2" };
 /** The generator against itself (no appliance): its own ceiling. */
 export const SELF_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: GWLB_NS, gwlb: "198.18.0.1", appliance: "198.18.0.1" };
 export const LOOPBACK_SELF_PATH: BenchPath = { generatorNs: null, applianceNs: null, gwlb: "127.0.0.1", appliance: "127.0.0.1" };
+export const LOOPBACK_REFLECTOR_PATH: BenchPath = { ...LOOPBACK_PATH, port: 6082 };
 
 const OUR_ADDRESSES = new Set(LINKS.flatMap((link) => [link.gwlb, link.peer]));
 

@@ -64,7 +64,8 @@ export function dataTemplates(spec: TrafficSpec): Template[] {
 
 /**
  * `count` distinct TCP flows, each opened by one SYN (for the flow-table memory run).
- * 5-tuples differ by client address and port, so every SYN creates a flow-table entry.
+ * 5-tuples differ by client address and port (and the server, 10.10.22.100, is not the one of
+ * the data templates), so every SYN creates a flow-table entry.
  */
 export function synTemplates(count: number, sockets: number): Template[] {
   const templates: Template[] = [];
@@ -72,7 +73,7 @@ export function synTemplates(count: number, sockets: number): Template[] {
     const { datagram, payloadOffset } = buildDatagram({
       inner: {
         src: client(i).address,
-        dst: "10.10.21.100",
+        dst: "10.10.22.100",
         protocol: "tcp",
         srcPort: client(i).port,
         dstPort: 443,
