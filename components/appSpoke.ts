@@ -144,7 +144,7 @@ export function validateAppSpokeArgs(name: string, args: Omit<AppSpokeArgs, "hub
       if (hub.egressInspectionOrder === "inspect-first") {
         problems.add("publicIngress", 'cannot be inspected through a hub with egressInspectionOrder "inspect-first": its endpoint subnets send 0.0.0.0/0 to the NAT gateways, so the ALB\'s replies would leave through NAT, not the endpoint that saw the request; use "nat-first" or put the ALB in its own ingress VPC');
       }
-      if (hub.availabilityZones.length < 2) problems.add("publicIngress", `an Application Load Balancer needs subnets in at least two AZs; the hub has ${hub.availabilityZones.length}`);
+      if (hub.availabilityZones.length === 1) problems.add("publicIngress", `an Application Load Balancer needs subnets in at least two AZs; the hub has ${hub.availabilityZones.length}`);
     }
     publicIngress = { allowedCidrs: Array.isArray(allowed) ? allowed.map((c) => (typeof c === "string" ? c : "")) : [] };
   }

@@ -102,7 +102,7 @@ function configPath(componentPath: string): string {
 export function validateStack(c: StackConfig): void {
   const raw = new Problems();
   const spokes: unknown = c.spokes;
-  const spokeList: SpokeConfig[] = [];
+  const spokeList: Array<{ spoke: SpokeConfig; index: number }> = [];  // index: place in the config list
   if (!Array.isArray(spokes)) {
     raw.add("spokes", `must be a list of {name, cidrBlock, workload?, publicIngress?}, got ${describe(spokes)}`);
   } else {
@@ -124,7 +124,7 @@ export function validateStack(c: StackConfig): void {
       for (const flag of ["workload", "publicIngress"] as const) {
         if (spoke[flag] !== undefined && typeof spoke[flag] !== "boolean") raw.add(`spokes[${i}].${flag}`, `must be true or false, got ${describe(spoke[flag])}`);
       }
-      spokeList.push(spoke as SpokeConfig);
+      spokeList.push({ spoke: spoke as SpokeConfig, index: i });
     });
   }
 
@@ -133,7 +133,7 @@ export function validateStack(c: StackConfig): void {
   const vpcs: Array<{ label: string; path: string; cidr: ReturnType<typeof tryParseCidr> }> = [
     { label: "applianceVpcCidr", path: "applianceVpcCidr", cidr: tryParseCidr(String(c.applianceVpcCidr)) },
     { label: "hubVpcCidr", path: "hubVpcCidr", cidr: tryParseCidr(String(c.hubVpcCidr)) },
-    ...spokeList.map((s, i) => ({ label: `spokes[${i}] (${s.name})`, path: `spokes[${i}].cidrBlock`, cidr: tryParseCidr(String(s.cidrBlock)) })),
+    ...spokeList.map(({ spoke, index }) => ({ label: `spokes[${index}] (${spoke.name})`, path: `spokes[${index}].cidrBlock`, cidr: tryParseCidr(String(spoke.cidrBlock)) })),
   ];
   const parsed = vpcs.flatMap((v) => (typeof v.cidr === "string" ? [] : [{ ...v, cidr: v.cidr }]));
   for (const [a, b] of findOverlaps(parsed)) {
@@ -159,13 +159,13 @@ export function validateStack(c: StackConfig): void {
     egressInspectionOrder: hub?.egressInspectionOrder ?? String(c.egressInspectionOrder),
     attachedSpokes: [] as Array<{ name: string; cidrBlock: string }>,
   };
-  spokeList.forEach((s, i) => {
+  for (const { spoke, index } of spokeList) {
     const p = new Problems();
-    const valid = validateAppSpokeArgs(s.name, spokeArgs(c, s), hubFacts, p);
+    const valid = validateAppSpokeArgs(spoke.name, spokeArgs(c, spoke), hubFacts, p);
     // Overlaps between VPCs were reported above, in config terms.
-    for (const problem of p.list) if (!problem.reason.includes(" overlaps ")) raw.add(`spokes[${i}].${problem.propertyPath}`, problem.reason);
-    if (valid) hubFacts.attachedSpokes.push({ name: s.name, cidrBlock: valid.cidrBlock });
-  });
+    for (const problem of p.list) if (!problem.reason.includes(" overlaps ")) raw.add(`spokes[${index}].${problem.propertyPath}`, problem.reason);
+    if (valid) hubFacts.attachedSpokes.push({ name: spoke.name, cidrBlock: valid.cidrBlock });
+  }
 
   const stack = new Problems();
   const seen = new Set<string>();
