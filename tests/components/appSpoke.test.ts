@@ -208,6 +208,16 @@ describe("AppSpoke", () => {
     assert.equal(recorder.registrations.length, 0);
   });
 
+  it("refuses a public ALB in a single-AZ hub", () => {
+    const oneAz = ["ap-northeast-2a"];
+    const sec = new CentralEgress("sec1", { cidrBlock: "10.20.0.0/16", availabilityZones: oneAz, inspection });
+    recorder.reset();
+    assert.deepEqual(problemsOf(() => new AppSpoke("app01", { hub: sec, cidrBlock: "10.10.0.0/16", availabilityZones: oneAz, workload: true, publicIngress: true })), [
+      { propertyPath: "publicIngress", reason: "an Application Load Balancer needs subnets in at least two AZs; the hub has 1" },
+    ]);
+    assert.equal(recorder.registrations.length, 0);
+  });
+
   it("refuses public ingress without a workload, through an inspect-first hub, and unusable NLB addresses", () => {
     const sec = hub({ egressInspectionOrder: "inspect-first" });
     recorder.reset();
