@@ -7,6 +7,7 @@
 import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { cpuBusy, processCpuSeconds, sampleCpus } from "./sys";
 import { COOKIE_OFFSET, STAMP_LENGTH, STAMP_MAGIC, decodeTemplates } from "./templates";
 
 interface Options {
@@ -24,12 +25,13 @@ interface Options {
   batch: number;
   once: boolean;
   portBase: number;
+  watchPid: number;
 }
 
 const HIST_US = 100_000;
 
 function parse(argv: readonly string[]): Options {
-  const o: Options = { templates: "", src: "", dst: "", dport: 6081, listen: "", lport: 6081, expectFrom: "", sockets: 64, rate: 0, duration: 5, drainMs: 500, batch: 64, once: false, portBase: 0 };
+  const o: Options = { templates: "", src: "", dst: "", dport: 6081, listen: "", lport: 6081, expectFrom: "", sockets: 64, rate: 0, duration: 5, drainMs: 500, batch: 64, once: false, portBase: 0, watchPid: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--once") {
@@ -52,6 +54,7 @@ function parse(argv: readonly string[]): Options {
       case "--drain-ms": o.drainMs = Number(value); break;
       case "--batch": o.batch = Number(value); break;
       case "--port-base": o.portBase = Number(value); break;
+      case "--watch-pid": o.watchPid = Number(value); break;
       case "--cpu": break; // pinning is done by the caller (taskset)
       default: throw new Error(`unknown option ${flag}`);
     }
@@ -117,6 +120,10 @@ async function main(): Promise<void> {
   let maxUs = 0;
   let onceNext = 0;
   let cursor = 0;
+  const cpus0 = sampleCpus();
+  const watch0 = o.watchPid > 0 ? processCpuSeconds(o.watchPid) : null;
+  let cpus1 = cpus0;
+  let watch1: number | null = null;
   const t0 = performance.now();
   const end = t0 + o.duration * 1000;
   let sendEnd = end;
@@ -170,6 +177,8 @@ async function main(): Promise<void> {
       const now = performance.now();
       if (now >= end || (o.once && onceNext >= templates.length) || sent >= maxSeq) {
         sendEnd = Math.min(now, end);
+        cpus1 = sampleCpus();
+        watch1 = o.watchPid > 0 ? processCpuSeconds(o.watchPid) : null;
         resolve();
         return;
       }
@@ -197,6 +206,8 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, o.drainMs));
   const seconds = Math.max(1e-9, (sendEnd - t0) / 1000);
   const result = {
+    cpuBusy: cpuBusy(cpus0, cpus1),
+    watchCores: watch0 !== null && watch1 !== null ? (watch1 - watch0) / seconds : -1,
     sent,
     received,
     rxInWindow,

@@ -15,6 +15,8 @@
  * Usage: gwlbbench-gen --templates FILE --src A --dst A [--dport 6081] --listen A [--lport 6081]
  *          --expect-from A [--sockets 64] [--rate PPS (0 = as fast as possible)] [--duration S]
  *          [--once] [--batch 32] [--drain-ms 500] [--cpu N] [--port-base P (0 = ephemeral ports)]
+ *          [--watch-pid PID (report its CPU use during the send window)]
+ * Per-CPU busy fractions (/proc/stat) and the watched process's CPU are taken over the send window.
  * Prints one JSON object on stdout. Every loop is bounded by --duration (hard cap 600 s) plus
  * --drain-ms. Addresses are checked by the caller (loopback or the benchmark's namespaces).
  */
@@ -122,6 +124,47 @@ static double pct(uint64_t total, double p) {
     return HIST_US;
 }
 
+#define MAX_CPUS 64
+
+/* Per-CPU busy and total jiffies from /proc/stat; returns the number of CPUs read. */
+static int read_cpus(uint64_t busy[MAX_CPUS], uint64_t total[MAX_CPUS]) {
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return 0;
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        int cpu;
+        unsigned long long v[8] = {0};
+        if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 5) continue;
+        if (cpu < 0 || cpu >= MAX_CPUS) continue;
+        uint64_t t = 0;
+        for (int i = 0; i < 8; i++) t += v[i];
+        total[cpu] = t;
+        busy[cpu] = t - v[3] - v[4];
+        if (cpu + 1 > n) n = cpu + 1;
+    }
+    fclose(f);
+    return n;
+}
+
+/* utime + stime of a process in clock ticks, or -1. */
+static long long read_pid_ticks(int pid) {
+    if (pid <= 0) return -1;
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p) return -1;
+    unsigned long long utime = 0, stime = 0;
+    /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return -1;
+    return (long long)(utime + stime);
+}
+
 /* Copies template `ti` into `out` and writes the stamp; returns the length. */
 static size_t build(uint8_t *out, uint32_t ti, uint64_t seq) {
     struct tmpl *tp = &tmpls[ti];
@@ -139,7 +182,7 @@ static size_t build(uint8_t *out, uint32_t ti, uint64_t seq) {
 
 int main(int argc, char **argv) {
     const char *tpath = NULL, *src = NULL, *dst = NULL, *listen_addr = NULL, *expect = NULL;
-    int dport = 6081, lport = 6081, batch = 32, cpu = -1, once = 0, port_base = 0;
+    int dport = 6081, lport = 6081, batch = 32, cpu = -1, once = 0, port_base = 0, watch_pid = 0;
     double rate = 0, duration = 5, drain_ms = 500;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -160,6 +203,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--drain-ms")) drain_ms = atof(v);
         else if (!strcmp(a, "--cpu")) cpu = atoi(v);
         else if (!strcmp(a, "--port-base")) port_base = atoi(v);
+        else if (!strcmp(a, "--watch-pid")) watch_pid = atoi(v);
         else usage("unknown option");
     }
     if (!tpath || !src || !dst || !listen_addr || !expect) usage("--templates, --src, --dst, --listen and --expect-from are required");
@@ -223,12 +267,17 @@ int main(int argc, char **argv) {
     const uint64_t hard_end = end + (uint64_t)(drain_ms * 1e6);
     uint64_t last_send_ns = t0;
     int sending = 1;
+    static uint64_t busy0[MAX_CPUS], total0[MAX_CPUS], busy1[MAX_CPUS], total1[MAX_CPUS];
+    int ncpu = read_cpus(busy0, total0);
+    long long ticks0 = read_pid_ticks(watch_pid), ticks1 = -1;
 
     for (;;) {
         uint64_t t = now_ns();
         if (sending && (t >= end || (once && once_next >= ntmpl))) {
             sending = 0;
             last_send_ns = t;
+            read_cpus(busy1, total1);
+            ticks1 = read_pid_ticks(watch_pid);
         }
         if (!sending && t >= (once ? last_send_ns + (uint64_t)(drain_ms * 1e6) : hard_end)) break;
         if (!sending && t >= hard_end + 5000000000ull) break; /* absolute bound */
@@ -330,7 +379,14 @@ int main(int argc, char **argv) {
     }
     double send_s = (double)((once ? last_send_ns : (end < last_send_ns ? end : last_send_ns)) - t0) / 1e9;
     if (send_s <= 0) send_s = 1e-9;
-    printf("{\"sent\":%llu,\"received\":%llu,\"rxInWindow\":%llu,\"sendSeconds\":%.6f,\"sendPps\":%.0f,\"deliveredPps\":%.0f,"
+    printf("{\"cpuBusy\":[");
+    for (int c = 0; c < ncpu; c++) {
+        uint64_t dt = total1[c] - total0[c];
+        printf("%s%.4f", c ? "," : "", dt ? (double)(busy1[c] - busy0[c]) / (double)dt : 0.0);
+    }
+    double watch = (ticks0 >= 0 && ticks1 >= 0) ? (double)(ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / send_s : -1;
+    printf("],\"watchCores\":%.4f,", watch);
+    printf("\"sent\":%llu,\"received\":%llu,\"rxInWindow\":%llu,\"sendSeconds\":%.6f,\"sendPps\":%.0f,\"deliveredPps\":%.0f,"
            "\"lost\":%lld,\"duplicates\":%llu,\"badFrom\":%llu,\"badPort\":%llu,\"badLength\":%llu,\"badBytes\":%llu,\"badStamp\":%llu,"
            "\"sendCalls\":%llu,\"sendErrors\":%llu,\"p50Us\":%.0f,\"p90Us\":%.0f,\"p99Us\":%.0f,\"p999Us\":%.0f,\"maxUs\":%.1f,"
            "\"sockets\":%zu,\"templates\":%u}\n",

@@ -8,6 +8,10 @@ import { run, runChild, which } from "./sys";
 export type GeneratorKind = "c" | "node";
 
 export interface GeneratorResult {
+  /** Busy fraction of each CPU over the send window (/proc/stat, 100 Hz accounting). */
+  readonly cpuBusy: number[];
+  /** CPU use (cores) of the --watch-pid process over the send window; -1 when none. */
+  readonly watchCores: number;
   readonly sent: number;
   /** Unique returns that verified (sender, port, length, bytes). */
   readonly received: number;
@@ -48,6 +52,8 @@ export interface GeneratorRun {
   readonly cpu: number;
   /** First source port (fixed ports keep the agent's return sockets across runs); 0 = ephemeral. */
   readonly portBase?: number;
+  /** A process whose CPU use over the send window is reported (the agent, the reflector). */
+  readonly watchPid?: number;
 }
 
 const BENCH_DIR = __dirname;
@@ -89,6 +95,7 @@ export class Generator {
       "--drain-ms", String(spec.drainMs ?? 500),
       "--cpu", String(spec.cpu),
       "--port-base", String(spec.portBase ?? 0),
+      "--watch-pid", String(spec.watchPid ?? 0),
     ];
     if (spec.once === true) args.push("--once");
     let command: string;
