@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { AgentProcess, ReflectorProcess, buildBundle } from "./agent-process";
 import { Generator, GeneratorKind, GeneratorResult, compileCHelper, invalidReturns, lossFraction } from "./generator";
 import { AGENT_PATH, BenchNetwork, BenchPath, KERNEL_PATH, LOOPBACK_PATH, LOOPBACK_REFLECTOR_PATH, LOOPBACK_SELF_PATH, REFLECTOR_PATH, SELF_PATH } from "./netns";
-import { MachineFacts, killChildren, machineFacts, median, residentBytes, sleep } from "./sys";
+import { MachineFacts, backlogDrops, killChildren, machineFacts, median, residentBytes, run, sleep, udpReceiveBufferErrors } from "./sys";
 import { dataTemplates, synTemplates, writeTemplates } from "./templates";
 
 /** A run "keeps up" when at most this fraction is lost and every return verifies. */
@@ -127,16 +127,21 @@ interface Measured {
   agentCores: number | null;
   /** Appliance-CPU microseconds per delivered packet (busy fraction / delivered pps). */
   applianceUsPerPacket: number;
+  /** Where losses happened: full per-CPU input backlogs (any namespace) and full UDP receive buffers in the appliance's namespace. */
+  backlogDrops: number;
+  receiveBufferDrops: number;
 }
 
 interface MaxRate {
   /** Delivered pps at the highest offered rate that kept up (<= 0.1% loss). */
   pps: number;
+  /** Most verified returns per second seen in any probe, lossy or not. */
+  peakPps: number;
   /** The target kept up with everything the generator could offer: a lower bound. */
   generatorBound: boolean;
   best: Measured | null;
   flood: Measured;
-  probes: Array<{ rate: number; offered: number; delivered: number; loss: number }>;
+  probes: Array<{ rate: number; offered: number; delivered: number; loss: number; backlogDrops: number; receiveBufferDrops: number }>;
 }
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
@@ -225,7 +230,17 @@ class Bench {
     return this.facts.cpus >= 2 ? GENERATOR_CPU : -1;
   }
 
+  private udpErrors(ns: string | null): number {
+    try {
+      return udpReceiveBufferErrors(ns === null ? run("cat", ["/proc/net/snmp"]) : run("ip", ["netns", "exec", ns, "cat", "/proc/net/snmp"]));
+    } catch {
+      return NaN;
+    }
+  }
+
   private async measure(pathTo: BenchPath, templates: string, rate: number, seconds: number, pid: number | null, generator = this.generator): Promise<Measured> {
+    const backlog0 = backlogDrops();
+    const rcvbuf0 = this.udpErrors(pathTo.applianceNs);
     const result = await generator.run({
       path: pathTo,
       templates,
@@ -240,7 +255,11 @@ class Bench {
       this.notes.push(`returns that failed verification (${pathTo.appliance}, rate ${fmt(rate)}): ${JSON.stringify(result)}`);
     }
     const cpuAppliance = result.cpuBusy[APPLIANCE_CPU] ?? 0;
+    const backlog = backlogDrops() - backlog0;
+    const rcvbuf = this.udpErrors(pathTo.applianceNs) - rcvbuf0;
     return {
+      backlogDrops: backlog,
+      receiveBufferDrops: rcvbuf,
       result,
       cpuGenerator: result.cpuBusy[GENERATOR_CPU] ?? 0,
       cpuAppliance,
@@ -261,14 +280,23 @@ class Bench {
   private async maxRate(pathTo: BenchPath, templates: string, pid: number | null): Promise<MaxRate> {
     const seconds = this.o.durationSeconds;
     const flood = await this.measure(pathTo, templates, 0, seconds, pid);
-    const probes: MaxRate["probes"] = [{ rate: 0, offered: flood.result.sendPps, delivered: flood.result.deliveredPps, loss: lossFraction(flood.result) }];
-    if (this.keepsUp(flood)) return { pps: flood.result.deliveredPps, generatorBound: true, best: flood, flood, probes };
+    const probes: MaxRate["probes"] = [
+      { rate: 0, offered: flood.result.sendPps, delivered: flood.result.deliveredPps, loss: lossFraction(flood.result), backlogDrops: flood.backlogDrops, receiveBufferDrops: flood.receiveBufferDrops },
+    ];
+    if (this.keepsUp(flood)) return { pps: flood.result.deliveredPps, peakPps: flood.result.deliveredPps, generatorBound: true, best: flood, flood, probes };
     let best: Measured | null = null;
     let pass = 0;
     let fail = flood.result.sendPps;
     const probe = async (rate: number): Promise<boolean> => {
       const m = await this.measure(pathTo, templates, rate, seconds, pid);
-      probes.push({ rate: Math.round(rate), offered: m.result.sendPps, delivered: m.result.deliveredPps, loss: lossFraction(m.result) });
+      probes.push({
+        rate: Math.round(rate),
+        offered: m.result.sendPps,
+        delivered: m.result.deliveredPps,
+        loss: lossFraction(m.result),
+        backlogDrops: m.backlogDrops,
+        receiveBufferDrops: m.receiveBufferDrops,
+      });
       if (this.keepsUp(m)) {
         if (best === null || m.result.deliveredPps > best.result.deliveredPps) best = m;
         pass = Math.max(pass, rate);
@@ -277,23 +305,26 @@ class Bench {
       fail = Math.min(fail, rate);
       return false;
     };
+    // Bracket: climb by 1.5x from what the flood delivered until a rate fails (or go down by
+    // 0.7x until one passes), then bisect (geometric) to within 5%.
     let rate = Math.max(1000, flood.result.deliveredPps);
     if (await probe(rate)) {
-      for (let i = 0; i < 6 && rate * 1.25 < fail; i++) {
-        rate *= 1.25;
+      for (let i = 0; i < 12 && rate * 1.5 < flood.result.sendPps; i++) {
+        rate *= 1.5;
         if (!(await probe(rate))) break;
       }
     } else {
-      for (let i = 0; i < 8 && rate > 1000; i++) {
-        rate *= 0.75;
+      for (let i = 0; i < 10 && rate > 1000; i++) {
+        rate *= 0.7;
         if (await probe(rate)) break;
       }
     }
-    for (let i = 0; i < 3 && pass > 0 && fail / pass > 1.04; i++) await probe((pass + fail) / 2);
+    for (let i = 0; i < 5 && pass > 0 && fail / pass > 1.05; i++) await probe(Math.sqrt(pass * fail));
     const found = best as Measured | null;
     // If the generator could not offer the rate it was asked for, it was the limit there.
     const short = found !== null && found.result.sendPps < 0.97 * pass;
-    return { pps: found === null ? 0 : found.result.deliveredPps, generatorBound: short, best: found, flood, probes };
+    const peakPps = Math.max(...probes.map((p) => p.delivered));
+    return { pps: found === null ? 0 : found.result.deliveredPps, peakPps, generatorBound: short, best: found, flood, probes };
   }
 
   private async measureSize(size: number): Promise<Record<string, unknown>> {
@@ -348,10 +379,13 @@ class Bench {
       p99Us: median(runs.map((m) => m.result.p99Us)),
       p999Us: median(runs.map((m) => m.result.p999Us)),
       cpuAppliance: median(runs.map((m) => m.cpuAppliance)),
+      backlogDrops: median(runs.map((m) => m.backlogDrops)),
+      receiveBufferDrops: median(runs.map((m) => m.receiveBufferDrops)),
     });
     const maxSummary = (runs: MaxRate[]): Record<string, unknown> => ({
       pps: median(runs.map((m) => m.pps)),
       rounds: runs.map((m) => m.pps),
+      peakPps: median(runs.map((m) => m.peakPps)),
       generatorBound: runs.some((m) => m.generatorBound),
       cpuAppliance: median(runs.map((m) => m.best?.cpuAppliance ?? NaN)),
       cpuGenerator: median(runs.map((m) => m.best?.cpuGenerator ?? NaN)),
@@ -359,6 +393,9 @@ class Bench {
       usPerPacket: median(runs.map((m) => m.best?.applianceUsPerPacket ?? NaN)),
       floodOfferedPps: median(runs.map((m) => m.flood.result.sendPps)),
       floodDeliveredPps: median(runs.map((m) => m.flood.result.deliveredPps)),
+      floodLost: median(runs.map((m) => m.flood.result.lost)),
+      floodBacklogDrops: median(runs.map((m) => m.flood.backlogDrops)),
+      floodReceiveBufferDrops: median(runs.map((m) => m.flood.receiveBufferDrops)),
       probes: runs.map((m) => m.probes),
     });
     return {
@@ -446,7 +483,9 @@ class Bench {
     row("agent max, pps (<= 0.1% loss)", cols.map((c) => fmt(agentOf(c).pps)));
     row("  appliance CPU busy / agent cores", cols.map((c) => `${pct(agentOf(c).cpuAppliance)} / ${agentOf(c).agentCores.toFixed(2)}`));
     row("  appliance CPU us per packet", cols.map((c) => agentOf(c).usPerPacket.toFixed(2)));
+    row("  peak delivered in any probe (lossy), pps", cols.map((c) => fmt(agentOf(c).peakPps)));
     row("  under flood: offered -> delivered, pps", cols.map((c) => `${fmt(agentOf(c).floodOfferedPps)} -> ${fmt(agentOf(c).floodDeliveredPps)}`));
+    row("    flood losses: backlog / socket buffer", cols.map((c) => `${fmt(agentOf(c).floodBacklogDrops)} / ${fmt(agentOf(c).floodReceiveBufferDrops)}`));
     if (this.hairpin) {
       row("kernel hairpin max, pps", cols.map((c) => `${kernelOf(c)!.generatorBound ? ">= " : ""}${fmt(kernelOf(c)!.pps)}`));
       row("  appliance CPU busy", cols.map((c) => pct(kernelOf(c)!.cpuAppliance)));

@@ -16,35 +16,40 @@ const MAX_SOCKETS = 4096;
 /** Lifetime bound: the benchmark kills it long before. */
 const LIFETIME_MS = 3_600_000;
 
-const returns = new Map<string, dgram.Socket>();
-const pending = new Map<string, Buffer[]>();
+/** Return sockets by GWLB address, then GWLB source port (no per-packet string building). */
+const returns = new Map<string, Map<number, dgram.Socket>>();
+const pending = new Map<string, Map<number, Buffer[]>>();
+let socketCount = 0;
 
-function returnSocket(to: string, port: number): dgram.Socket | null {
-  const key = `${to}:${port}`;
-  const ready = returns.get(key);
-  if (ready !== undefined) return ready;
-  if (pending.has(key) || returns.size >= MAX_SOCKETS) return null;
-  pending.set(key, []);
+function open(to: string, port: number, datagram: Buffer): void {
+  let waiting = pending.get(to);
+  if (waiting === undefined) pending.set(to, (waiting = new Map()));
+  const queue = waiting.get(port);
+  if (queue !== undefined) {
+    if (queue.length < 64) queue.push(datagram);
+    return;
+  }
+  if (socketCount >= MAX_SOCKETS) return;
+  socketCount++;
+  waiting.set(port, [datagram]);
   const socket = dgram.createSocket({ type: "udp4", reuseAddr: true, sendBufferSize: 1 << 20 });
   socket.on("error", () => undefined);
   socket.bind({ address, port, exclusive: true }, () => {
     socket.connect(returnPort, to, () => {
-      returns.set(key, socket);
-      for (const datagram of pending.get(key) ?? []) socket.send(datagram);
-      pending.delete(key);
+      let ready = returns.get(to);
+      if (ready === undefined) returns.set(to, (ready = new Map()));
+      ready.set(port, socket);
+      for (const queued of waiting.get(port) ?? []) socket.send(queued);
+      waiting.delete(port);
     });
   });
-  return null;
 }
 
 const listener = dgram.createSocket({ type: "udp4", recvBufferSize: 8 << 20 });
 listener.on("message", (datagram, remote) => {
-  const socket = returnSocket(remote.address, remote.port);
-  if (socket !== null) socket.send(datagram);
-  else {
-    const queue = pending.get(`${remote.address}:${remote.port}`);
-    if (queue !== undefined && queue.length < 64) queue.push(datagram);
-  }
+  const socket = returns.get(remote.address)?.get(remote.port);
+  if (socket !== undefined) socket.send(datagram);
+  else open(remote.address, remote.port, datagram);
 });
 listener.bind({ address, port: listenPort, exclusive: true }, () => process.stdout.write("ready\n"));
 setTimeout(() => process.exit(0), LIFETIME_MS).unref();

@@ -95,6 +95,26 @@ export function cpuBusy(before: CpuSample, after: CpuSample): number[] {
   });
 }
 
+/** Packets dropped because a CPU's input backlog was full (/proc/net/softnet_stat, all CPUs). */
+export function backlogDrops(): number {
+  let total = 0;
+  for (const line of readTrimmed("/proc/net/softnet_stat").split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length > 1) total += parseInt(fields[1], 16) || 0;
+  }
+  return total;
+}
+
+/** UDP receive-buffer overflows (Udp: RcvbufErrors) of a /proc/net/snmp text. */
+export function udpReceiveBufferErrors(snmp: string): number {
+  const lines = snmp.split("\n").filter((line) => line.startsWith("Udp:"));
+  if (lines.length < 2) return NaN;
+  const names = lines[0].split(/\s+/);
+  const values = lines[1].split(/\s+/);
+  const at = names.indexOf("RcvbufErrors");
+  return at < 0 ? NaN : Number(values[at]);
+}
+
 /** VmRSS of a process in bytes, or null when it is gone. */
 export function residentBytes(pid: number): number | null {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readTrimmed(`/proc/${pid}/status`));
