@@ -336,7 +336,9 @@ class Bench {
     writeTemplates(templates, dataTemplates({ innerLength: size, flows: this.o.flows, sockets: this.o.sockets }));
     const seconds = this.o.durationSeconds;
     log(`${size}-byte inner packets: warming the agent up (flows created, return sockets opened, JIT)`);
-    const agentPid = this.agent!.pid;
+    // With one worker the data path runs in the agent's own process; with more, in cluster
+    // workers whose CPU is not watched (the appliance CPU figures still hold).
+    const agentPid = this.o.agentWorkers === 1 ? this.agent!.pid : null;
     await this.measure(this.agentPath, templates, 20_000, 1, agentPid);
     if (this.reflector !== null) await this.measure(this.reflectorPath, templates, 20_000, 1, this.reflector.pid);
 
