@@ -147,7 +147,8 @@ interface MaxRate {
 }
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
-const pct = (x: number): string => `${(x * 100).toFixed(x < 0.01 ? 3 : 1)}%`;
+const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(x < 0.01 ? 3 : 1)}%` : "n/a");
+const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
 class Bench {
@@ -479,7 +480,7 @@ class Bench {
     out.push("appliance-agent benchmark");
     out.push(`machine: ${f.cpus} CPUs (${f.cpuModel}), ${f.memoryGiB} GiB, Node ${f.node}, Linux ${f.kernel}`);
     out.push(`load average at start: ${f.loadAverage.join(" ")}; now: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; net.core.rmem_max ${f.rmemMax}, netdev_max_backlog ${f.netdevMaxBacklog}`);
-    out.push(`generator: ${this.generator.kind === "c" ? "C helper (sendmmsg/recvmmsg, one thread)" : "Node.js (dgram)"}${f.cpus >= 2 ? `, pinned to CPU ${GENERATOR_CPU}` : ""}; ${this.o.sockets} GWLB source ports, ${this.o.flows} IPv4 flows (UDP/53 and TCP/443)`);
+    out.push(`generator: ${this.generator.kind === "c" ? "C helper (sendmmsg/recvmmsg, one busy-polling thread)" : "Node.js (dgram)"}${f.cpus >= 2 ? `, pinned to CPU ${GENERATOR_CPU}` : ""}; ${this.o.sockets} GWLB source ports, ${this.o.flows} IPv4 flows (UDP/53 and TCP/443)`);
     out.push(`agent: ${this.json.agentCommand as string}${f.cpus >= 2 && this.o.agentWorkers === 1 ? ` (pinned to CPU ${APPLIANCE_CPU})` : ""}`);
     out.push(`path: ${this.agentPath.gwlb} -> agent ${this.agentPath.appliance}:6081${this.hairpin ? `; hairpin ${KERNEL_PATH.gwlb} -> ${KERNEL_PATH.appliance}:6081 (DNAT + MASQUERADE)` : ""}; ${this.o.rounds} round(s) of ${this.o.durationSeconds} s, medians`);
     for (const note of this.notes) out.push(`note: ${note}`);
@@ -490,23 +491,23 @@ class Bench {
     const agentOf = (c: Record<string, unknown>): Record<string, number> => c.agent as Record<string, number>;
     const kernelOf = (c: Record<string, unknown>): Record<string, number> | null => c.kernel as Record<string, number> | null;
     row("agent max, pps (<= 0.1% loss)", cols.map((c) => fmt(agentOf(c).pps)));
-    row("  appliance CPU busy / agent cores", cols.map((c) => `${pct(agentOf(c).cpuAppliance)} / ${agentOf(c).agentCores.toFixed(2)}`));
-    row("  appliance CPU us per packet", cols.map((c) => agentOf(c).usPerPacket.toFixed(2)));
+    row("  appliance CPU busy / agent cores", cols.map((c) => `${pct(agentOf(c).cpuAppliance)} / ${fixed(agentOf(c).agentCores, 2)}`));
+    row("  appliance CPU us per packet", cols.map((c) => fixed(agentOf(c).usPerPacket, 2)));
     row("  peak delivered in any probe (lossy), pps", cols.map((c) => fmt(agentOf(c).peakPps)));
     row("  under flood: offered -> delivered, pps", cols.map((c) => `${fmt(agentOf(c).floodOfferedPps)} -> ${fmt(agentOf(c).floodDeliveredPps)}`));
     row("    flood losses: backlog / socket buffer", cols.map((c) => `${fmt(agentOf(c).floodBacklogDrops)} / ${fmt(agentOf(c).floodReceiveBufferDrops)}`));
     if (this.hairpin) {
       row("kernel hairpin max, pps", cols.map((c) => `${kernelOf(c)!.generatorBound ? ">= " : ""}${fmt(kernelOf(c)!.pps)}`));
       row("  appliance CPU busy", cols.map((c) => pct(kernelOf(c)!.cpuAppliance)));
-      row("  appliance CPU us per packet", cols.map((c) => kernelOf(c)!.usPerPacket.toFixed(2)));
+      row("  appliance CPU us per packet", cols.map((c) => fixed(kernelOf(c)!.usPerPacket, 2)));
       row("agent / hairpin, pps (target >= 0.25x)", cols.map((c) => `${(c.ratio as number).toFixed(3)}x${kernelOf(c)!.generatorBound ? " (<=)" : ""}`));
       row("agent / hairpin, CPU cost per packet", cols.map((c) => `${(c.costRatio as number).toFixed(3)}x`));
     }
     if (cols.some((c) => c.floor !== null)) {
       const floorOf = (c: Record<string, unknown>): Record<string, number> => c.floor as Record<string, number>;
       row("Node.js floor (bare dgram reflector), pps", cols.map((c) => fmt(floorOf(c).pps)));
-      row("  appliance CPU busy / reflector cores", cols.map((c) => `${pct(floorOf(c).cpuAppliance)} / ${floorOf(c).agentCores.toFixed(2)}`));
-      row("  appliance CPU us per packet", cols.map((c) => floorOf(c).usPerPacket.toFixed(2)));
+      row("  appliance CPU busy / reflector cores", cols.map((c) => `${pct(floorOf(c).cpuAppliance)} / ${fixed(floorOf(c).agentCores, 2)}`));
+      row("  appliance CPU us per packet", cols.map((c) => fixed(floorOf(c).usPerPacket, 2)));
       row("  agent / floor", cols.map((c) => `${(c.agentToFloor as number).toFixed(3)}x`));
     }
     row("half the agent's max, pps", cols.map((c) => fmt(c.halfRatePps as number)));
