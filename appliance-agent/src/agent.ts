@@ -4,7 +4,7 @@
 import * as http from "node:http";
 import { AgentSettings, LoadedDocument, mergeSettings } from "./config";
 import { DrainController } from "./drain";
-import { createStatusServer, evaluateHealth, HealthVerdict, listen } from "./health";
+import { createStatusServer, evaluateHealth, HEARTBEAT_STALE_MS, HealthVerdict, listen } from "./health";
 import { logEvent } from "./log";
 import { DataPlaneSnapshot, renderMetrics } from "./metrics";
 import { PolicyManager, PolicySource } from "./policy-source";
@@ -114,17 +114,17 @@ export class Agent {
     const snapshots = (await Promise.all(this.planes.map((plane) => plane.snapshot()))).filter(
       (snapshot): snapshot is DataPlaneSnapshot => snapshot !== null,
     );
-    const health = this.health();
+    const now = Date.now();
     return renderMetrics(snapshots, {
       configVersion: this.manager.version,
       reloads: this.manager.reloads,
       reloadErrors: this.manager.reloadErrors,
       draining: this.drain.draining,
-      healthy: health.healthy,
+      healthy: this.health().healthy,
       workersConfigured: this.settings.workers,
       workersReady: this.planes.filter((plane) => {
-        const h = plane.health();
-        return h.bound && Date.now() - h.lastHeartbeatMs < 3000;
+        const worker = plane.health();
+        return worker.bound && now - worker.lastHeartbeatMs <= HEARTBEAT_STALE_MS;
       }).length,
       socketMode: this.bindMode,
     });
