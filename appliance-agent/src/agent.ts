@@ -72,10 +72,8 @@ export class Agent {
   beginDrain(onDone: () => void): void {
     const began = this.drain.begin(
       this.settings.drainSeconds,
-      () => {
-        logEvent("info", "draining: health is 503, existing flows keep being forwarded", { seconds: this.settings.drainSeconds });
-        for (const plane of this.planes) plane.drain();
-      },
+      // The data path does not change while draining: only the health verdict does.
+      () => logEvent("info", "draining: health is 503, existing flows keep being forwarded", { seconds: this.settings.drainSeconds }),
       () => void this.stop().then(onDone),
     );
     if (!began) logEvent("info", "already draining");

@@ -28,7 +28,6 @@ type ToWorker =
   | { t: "init"; workerId: number; settings: SerializedSettings; bindMode: BindMode; policyText: string; version: number }
   | { t: "policy"; policyText: string; version: number }
   | { t: "snapshot"; id: number }
-  | { t: "drain" }
   | { t: "stop" };
 
 /** Messages from a worker to the primary. */
@@ -53,7 +52,6 @@ export interface DataPlane {
   health(): WorkerHealth;
   setPolicy(policyText: string, version: number): void;
   snapshot(): Promise<DataPlaneSnapshot | null>;
-  drain(): void;
   stop(): Promise<void>;
 }
 
@@ -80,10 +78,6 @@ export class LocalDataPlane implements DataPlane {
 
   snapshot(): Promise<DataPlaneSnapshot | null> {
     return Promise.resolve(this.forwarder.snapshot());
-  }
-
-  drain(): void {
-    // Nothing changes in the data path while draining.
   }
 
   stop(): Promise<void> {
@@ -225,10 +219,6 @@ class ClusterDataPlane implements DataPlane {
     });
   }
 
-  drain(): void {
-    this.send({ t: "drain" });
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
     const worker = this.worker;
@@ -322,8 +312,6 @@ export function runWorkerProcess(): void {
         break;
       case "snapshot":
         if (forwarder !== null) send({ t: "snapshot", id: message.id, data: forwarder.snapshot() });
-        break;
-      case "drain":
         break;
       case "stop":
         void stop(0);
