@@ -6,7 +6,6 @@
 
 export class DrainController {
   draining = false;
-  startedAt = 0;
   private timer: NodeJS.Timeout | null = null;
 
   /**
@@ -16,7 +15,6 @@ export class DrainController {
   begin(seconds: number, onStart: () => void, onDone: () => void): boolean {
     if (this.draining) return false;
     this.draining = true;
-    this.startedAt = Date.now();
     onStart();
     this.timer = setTimeout(onDone, seconds * 1000);
     return true;

@@ -53,21 +53,3 @@ export function rejectUnknownKeys(
     }
   }
 }
-
-/** Reads an integer field within [min, max]; reports and returns undefined when invalid. */
-export function readInteger(
-  record: Record<string, unknown>,
-  key: string,
-  min: number,
-  max: number,
-  path: string,
-  problems: Problems,
-): number | undefined {
-  const value = record[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    problems.add(joinPath(path, key), `${describe(value)} is not an integer between ${min} and ${max}`);
-    return undefined;
-  }
-  return value;
-}
