@@ -34,7 +34,8 @@ export class GeneveHeader {
   flowCookie = 0;
 }
 
-function readU32(buf: Uint8Array, at: number): number {
+/** Big-endian unsigned 32-bit read, as a non-negative number (no sign wrap). */
+export function readU32(buf: Uint8Array, at: number): number {
   return buf[at] * 0x1000000 + ((buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]);
 }
 

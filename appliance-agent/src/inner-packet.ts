@@ -1,7 +1,7 @@
 // Inner IPv4/IPv6 packet parsing down to the transport 5-tuple, in place and allocation-free.
 
 import { Unclassified } from "./drop-reasons";
-import { ETHERTYPE_IPV4 } from "./geneve";
+import { ETHERTYPE_IPV4, readU32 } from "./geneve";
 
 export const PROTO_ICMP = 1;
 export const PROTO_TCP = 6;
@@ -53,10 +53,6 @@ function u16(buf: Uint8Array, at: number): number {
   return (buf[at] << 8) | buf[at + 1];
 }
 
-function u32(buf: Uint8Array, at: number): number {
-  return buf[at] * 0x1000000 + ((buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]);
-}
-
 /**
  * Parses the inner packet at `buf[offset, offset + length)`; `protocolType` is the GENEVE
  * EtherType, which must agree with the IP version nibble. Fills `out` and returns
@@ -100,9 +96,9 @@ function parseIpv4(buf: Uint8Array, offset: number, length: number, out: InnerPa
   if (totalLength > length) return Unclassified.InnerTruncated;
   out.ipLength = totalLength;
   out.protocol = buf[offset + 9];
-  out.source[0] = u32(buf, offset + 12);
+  out.source[0] = readU32(buf, offset + 12);
   out.source[1] = out.source[2] = out.source[3] = 0;
-  out.destination[0] = u32(buf, offset + 16);
+  out.destination[0] = readU32(buf, offset + 16);
   out.destination[1] = out.destination[2] = out.destination[3] = 0;
   const flagsAndOffset = u16(buf, offset + 6);
   out.fragmentId = u16(buf, offset + 4);
@@ -123,8 +119,8 @@ function parseIpv6(buf: Uint8Array, offset: number, length: number, out: InnerPa
   if (end > offset + length) return Unclassified.InnerTruncated;
   out.ipLength = 40 + payloadLength;
   for (let i = 0; i < 4; i++) {
-    out.source[i] = u32(buf, offset + 8 + 4 * i);
-    out.destination[i] = u32(buf, offset + 24 + 4 * i);
+    out.source[i] = readU32(buf, offset + 8 + 4 * i);
+    out.destination[i] = readU32(buf, offset + 24 + 4 * i);
   }
   let next = buf[offset + 6];
   let at = offset + 40;
@@ -146,7 +142,7 @@ function parseIpv6(buf: Uint8Array, offset: number, length: number, out: InnerPa
     if (next === IPV6_FRAGMENT) {
       if (at + 8 > end) return Unclassified.InnerTruncated;
       const fragmentField = u16(buf, at + 2);
-      out.fragmentId = u32(buf, at + 4);
+      out.fragmentId = readU32(buf, at + 4);
       next = buf[at];
       at += 8;
       if (fragmentField >> 3 !== 0) {
