@@ -5,17 +5,7 @@
 import { formatAddress } from "./cidr";
 import { formatId64 } from "./geneve";
 import { protocolName } from "./inner-packet";
-import {
-  FLAG_ALLOW,
-  FLAG_INITIATOR_IS_A,
-  FlowTable,
-  KEY_ADDRESS_A,
-  KEY_ADDRESS_B,
-  KEY_ENDPOINT_HIGH,
-  KEY_ENDPOINT_LOW,
-  KEY_PORTS,
-  KEY_WORDS,
-} from "./flow-table";
+import { FLAG_ALLOW, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";
 
 const PIPE_BUF = 4096;
 const FLUSH_INTERVAL_MS = 200;
@@ -58,12 +48,6 @@ export class FlowLogger {
     const keys = table.keys;
     const base = slot * KEY_WORDS;
     const family = table.family(slot);
-    const initiatorIsA = (table.flags[slot] & FLAG_INITIATOR_IS_A) !== 0;
-    const a = formatAddress(family, keys, base + KEY_ADDRESS_A);
-    const b = formatAddress(family, keys, base + KEY_ADDRESS_B);
-    const ports = keys[base + KEY_PORTS];
-    const portA = Math.floor(ports / 65536);
-    const portB = ports % 65536;
     const record: FlowLogRecord = {
       event,
       time: new Date(now).toISOString(),
@@ -71,10 +55,10 @@ export class FlowLogger {
       endpointId: formatId64(keys[base + KEY_ENDPOINT_HIGH], keys[base + KEY_ENDPOINT_LOW]),
       attachmentId: formatId64(table.attachment[slot * 2], table.attachment[slot * 2 + 1]),
       protocol: protocolName(table.protocol(slot)),
-      src: initiatorIsA ? a : b,
-      srcPort: initiatorIsA ? portA : portB,
-      dst: initiatorIsA ? b : a,
-      dstPort: initiatorIsA ? portB : portA,
+      src: formatAddress(family, keys, table.initiatorAt(slot)),
+      srcPort: table.initiatorPort(slot),
+      dst: formatAddress(family, keys, table.responderAt(slot)),
+      dstPort: table.responderPort(slot),
       verdict: (table.flags[slot] & FLAG_ALLOW) !== 0 ? "allow" : "deny",
       rule,
       packets: table.packets[slot],

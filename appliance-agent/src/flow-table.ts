@@ -221,6 +221,26 @@ export class FlowTable {
     return this.keys[slot * KEY_WORDS + KEY_FAMILY_PROTOCOL] & 0xff;
   }
 
+  /** Index in `keys` of the four address words of the flow's initiator. */
+  initiatorAt(slot: number): number {
+    return slot * KEY_WORDS + ((this.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? KEY_ADDRESS_A : KEY_ADDRESS_B);
+  }
+
+  /** Index in `keys` of the four address words of the flow's responder. */
+  responderAt(slot: number): number {
+    return slot * KEY_WORDS + ((this.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? KEY_ADDRESS_B : KEY_ADDRESS_A);
+  }
+
+  initiatorPort(slot: number): number {
+    const ports = this.keys[slot * KEY_WORDS + KEY_PORTS];
+    return (this.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? ports >>> 16 : ports & 0xffff;
+  }
+
+  responderPort(slot: number): number {
+    const ports = this.keys[slot * KEY_WORDS + KEY_PORTS];
+    return (this.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? ports & 0xffff : ports >>> 16;
+  }
+
   private insert(key: Uint32Array, hash: number, geneve: GeneveHeader, packet: InnerPacket, now: number): number {
     if (this.freeHead < 0) this.evictOne();
     const slot = this.freeHead;

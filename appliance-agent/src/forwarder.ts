@@ -7,7 +7,7 @@ import * as dgram from "node:dgram";
 import { SourceFilter } from "./cidr";
 import type { AgentSettings } from "./config";
 import { Drop, Unclassified } from "./drop-reasons";
-import { FLAG_ALLOW, FLAG_INITIATOR_IS_A, FLOW_END_NAMES, FlowTable, KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_PORTS, KEY_WORDS } from "./flow-table";
+import { FLAG_ALLOW, FLOW_END_NAMES, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";
 import { FlowLogger } from "./flow-log";
 import { GeneveHeader, parseGeneve } from "./geneve";
 import { FragmentVerdict, FragmentVerdicts } from "./fragment-verdicts";
@@ -213,18 +213,14 @@ export class Forwarder {
     const keys = table.keys;
     const base = slot * KEY_WORDS;
     const flow = this.flow;
-    const initiatorIsA = (table.flags[slot] & FLAG_INITIATOR_IS_A) !== 0;
-    const initiatorAt = base + (initiatorIsA ? KEY_ADDRESS_A : KEY_ADDRESS_B);
-    const responderAt = base + (initiatorIsA ? KEY_ADDRESS_B : KEY_ADDRESS_A);
+    const initiatorAt = table.initiatorAt(slot);
+    const responderAt = table.responderAt(slot);
     for (let i = 0; i < 4; i++) {
       flow.initiator[i] = keys[initiatorAt + i];
       flow.responder[i] = keys[responderAt + i];
     }
-    const ports = keys[base + KEY_PORTS];
-    const portA = Math.floor(ports / 65536);
-    const portB = ports % 65536;
-    flow.initiatorPort = initiatorIsA ? portA : portB;
-    flow.responderPort = initiatorIsA ? portB : portA;
+    flow.initiatorPort = table.initiatorPort(slot);
+    flow.responderPort = table.responderPort(slot);
     flow.family = table.family(slot);
     flow.protocol = table.protocol(slot);
     flow.endpointIdHigh = keys[base + KEY_ENDPOINT_HIGH];
