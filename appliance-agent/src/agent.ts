@@ -45,7 +45,7 @@ export class Agent {
     await this.startStatusServers();
     if (settings.workers === 1) {
       const local = new LocalDataPlane(settings);
-      await local.start(document.text, this.manager.version);
+      await local.start(document, this.manager.version);
       this.planes = [local];
     } else {
       this.planes = await startClusterWorkers(settings, this.bindMode, document.text, this.manager.version);
@@ -174,6 +174,6 @@ export class Agent {
   }
 
   private applyPolicy(document: LoadedDocument, version: number): void {
-    for (const plane of this.planes) plane.setPolicy(document.text, version);
+    for (const plane of this.planes) plane.setPolicy(document, version);
   }
 }

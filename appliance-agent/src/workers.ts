@@ -11,7 +11,7 @@
 
 import cluster, { Worker } from "node:cluster";
 import * as dgram from "node:dgram";
-import { AgentSettings, loadDocument, defaultSettings } from "./config";
+import { AgentSettings, LoadedDocument, loadDocument, defaultSettings } from "./config";
 import { Cidr, parseCidr } from "./cidr";
 import { BindMode, Forwarder } from "./forwarder";
 import { WorkerHealth } from "./health";
@@ -50,7 +50,8 @@ function deserialize(settings: SerializedSettings): AgentSettings {
 /** One data plane as the control plane sees it, wherever it runs. */
 export interface DataPlane {
   health(): WorkerHealth;
-  setPolicy(policyText: string, version: number): void;
+  /** Installs a document the control plane has already validated. */
+  setPolicy(document: LoadedDocument, version: number): void;
   snapshot(): Promise<DataPlaneSnapshot | null>;
   stop(): Promise<void>;
 }
@@ -63,8 +64,8 @@ export class LocalDataPlane implements DataPlane {
     this.forwarder = new Forwarder({ settings, workerId: 0, bindMode: "exclusive" });
   }
 
-  async start(policyText: string, version: number): Promise<void> {
-    this.setPolicy(policyText, version);
+  async start(document: LoadedDocument, version: number): Promise<void> {
+    this.setPolicy(document, version);
     await this.forwarder.start();
   }
 
@@ -72,8 +73,9 @@ export class LocalDataPlane implements DataPlane {
     return { bound: this.forwarder.bound, lastHeartbeatMs: Date.now(), policyVersion: this.forwarder.currentPolicyVersion };
   }
 
-  setPolicy(policyText: string, version: number): void {
-    this.forwarder.setPolicy(loadDocument(policyText, "policy").policy, version);
+  setPolicy(document: LoadedDocument, version: number): void {
+    // Same process: the policy the control plane compiled is used as is.
+    this.forwarder.setPolicy(document.policy, version);
   }
 
   snapshot(): Promise<DataPlaneSnapshot | null> {
@@ -197,10 +199,11 @@ class ClusterDataPlane implements DataPlane {
     return { bound: this.worker !== null && this.bound, lastHeartbeatMs: this.lastHeartbeatMs, policyVersion: this.policyVersion };
   }
 
-  setPolicy(policyText: string, version: number): void {
-    this.policyText = policyText;
+  setPolicy(document: LoadedDocument, version: number): void {
+    // Another process: only the text crosses IPC, and the worker compiles it again.
+    this.policyText = document.text;
     this.version = version;
-    this.send({ t: "policy", policyText, version });
+    this.send({ t: "policy", policyText: document.text, version });
   }
 
   snapshot(): Promise<DataPlaneSnapshot | null> {
