@@ -1,7 +1,7 @@
 // Command line of the appliance agent: option parsing, --help, and running the agent.
 
 import { Agent } from "./agent";
-import { AgentSettings, SETTINGS, readFlagOverrides } from "./config";
+import { AgentSettings, SETTINGS, defaultSettings, defaultText, readFlagOverrides } from "./config";
 import { FilePolicySource, PolicySource, SsmPolicySource } from "./policy-source";
 import { ValidationError } from "./validation";
 
@@ -65,10 +65,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
 }
 
 export function helpText(): string {
+  const defaults = defaultSettings();
   const rows: Array<[string, string]> = [
     ["--config <file>", "policy document (JSON) to load and watch; reloaded on change and on SIGHUP"],
     ["--ssm-parameter <name>", "read the policy document from this SSM parameter (decrypted) and poll it"],
-    ...SETTINGS.map((spec): [string, string] => [`${spec.flag} <${spec.kind === "cidrs" ? "cidr,..." : spec.kind === "bool" ? "on|off" : "value"}>`, `${spec.help} (default: ${spec.defaultText})`]),
+    ...SETTINGS.map((spec): [string, string] => [`${spec.flag} <${spec.kind === "cidrs" ? "cidr,..." : spec.kind === "bool" ? "on|off" : "value"}>`, `${spec.help} (default: ${defaultText(spec, defaults)})`]),
     ["--help, -h", "show this help"],
     ["--version", "print the version"],
   ];

@@ -41,7 +41,8 @@ interface SettingSpec {
   readonly min?: number;
   readonly max?: number;
   readonly help: string;
-  readonly defaultText: string;
+  /** What --help shows as the default, only where it is not simply the value in defaultSettings(). */
+  readonly defaultText?: string;
 }
 
 /** Private ranges and loopback: where a GWLB in a VPC can send from when nothing narrower is set. */
@@ -54,25 +55,25 @@ export const DEFAULT_GWLB_CIDRS: readonly string[] = [
 ];
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { key: "listenAddress", flag: "--listen-address", kind: "address", help: "address to receive GENEVE on", defaultText: "0.0.0.0" },
-  { key: "listenPort", flag: "--listen-port", kind: "int", min: 1, max: 65535, help: "UDP port to receive GENEVE on", defaultText: "6081" },
-  { key: "gwlbCidrs", flag: "--gwlb-cidrs", kind: "cidrs", help: "comma-separated CIDRs the GWLB sends from; other sources are dropped and counted (set the GWLB subnets)", defaultText: DEFAULT_GWLB_CIDRS.join(",") },
-  { key: "gwlbPort", flag: "--gwlb-port", kind: "int", min: 1, max: 65535, help: "destination port of returned packets (GWLB listens on 6081; change only for tests)", defaultText: "6081" },
-  { key: "healthAddress", flag: "--health-address", kind: "address", help: "address of the HTTP health and metrics server", defaultText: "0.0.0.0" },
-  { key: "healthPort", flag: "--health-port", kind: "int", min: 1, max: 65535, help: "HTTP health check port (GWLB target group default: 80)", defaultText: "80" },
-  { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "separate port for /metrics; 0 serves it on the health port only", defaultText: "0" },
+  { key: "listenAddress", flag: "--listen-address", kind: "address", help: "address to receive GENEVE on" },
+  { key: "listenPort", flag: "--listen-port", kind: "int", min: 1, max: 65535, help: "UDP port to receive GENEVE on" },
+  { key: "gwlbCidrs", flag: "--gwlb-cidrs", kind: "cidrs", help: "comma-separated CIDRs the GWLB sends from; other sources are dropped and counted (set the GWLB subnets)" },
+  { key: "gwlbPort", flag: "--gwlb-port", kind: "int", min: 1, max: 65535, help: "destination port of returned packets (GWLB listens on 6081; change only for tests)" },
+  { key: "healthAddress", flag: "--health-address", kind: "address", help: "address of the HTTP health and metrics server" },
+  { key: "healthPort", flag: "--health-port", kind: "int", min: 1, max: 65535, help: "HTTP health check port (GWLB target group default: 80)" },
+  { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "separate port for /metrics; 0 serves it on the health port only" },
   { key: "workers", flag: "--workers", kind: "int", min: 1, max: 256, help: "data-plane worker processes", defaultText: "number of cores" },
-  { key: "socketMode", flag: "--socket-mode", kind: "mode", help: "auto | reuseport | shared: how workers share UDP 6081 (see README)", defaultText: "auto" },
-  { key: "drainSeconds", flag: "--drain-seconds", kind: "int", min: 0, max: 3600, help: "after SIGTERM, keep forwarding this long with health 503 (match the deregistration delay)", defaultText: "300" },
-  { key: "tcpIdleTimeoutSeconds", flag: "--tcp-idle-timeout", kind: "int", min: 60, max: 6000, help: "TCP flow idle timeout, as set on the GWLB listener", defaultText: "350" },
-  { key: "otherIdleTimeoutSeconds", flag: "--idle-timeout", kind: "int", min: 1, max: 6000, help: "idle timeout of non-TCP flows (GWLB uses 120)", defaultText: "120" },
-  { key: "maxFlows", flag: "--max-flows", kind: "int", min: 1, max: 50_000_000, help: "flow table capacity per worker; the flow nearest its idle deadline is evicted at the cap", defaultText: "500000" },
-  { key: "maxReturnSockets", flag: "--max-return-sockets", kind: "int", min: 1, max: 60000, help: "return sockets (one per GWLB address and source port) per worker, least recently used closed first", defaultText: "4096" },
-  { key: "receiveBufferBytes", flag: "--receive-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_RCVBUF of the GENEVE socket (capped by net.core.rmem_max)", defaultText: String(8 << 20) },
-  { key: "sendBufferBytes", flag: "--send-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_SNDBUF of each return socket (capped by net.core.wmem_max)", defaultText: String(1 << 20) },
-  { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout", defaultText: "on" },
-  { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds", defaultText: "30" },
-  { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)", defaultText: "1000" },
+  { key: "socketMode", flag: "--socket-mode", kind: "mode", help: "auto | reuseport | shared: how workers share UDP 6081 (see README)" },
+  { key: "drainSeconds", flag: "--drain-seconds", kind: "int", min: 0, max: 3600, help: "after SIGTERM, keep forwarding this long with health 503 (match the deregistration delay)" },
+  { key: "tcpIdleTimeoutSeconds", flag: "--tcp-idle-timeout", kind: "int", min: 60, max: 6000, help: "TCP flow idle timeout, as set on the GWLB listener" },
+  { key: "otherIdleTimeoutSeconds", flag: "--idle-timeout", kind: "int", min: 1, max: 6000, help: "idle timeout of non-TCP flows (GWLB uses 120)" },
+  { key: "maxFlows", flag: "--max-flows", kind: "int", min: 1, max: 50_000_000, help: "flow table capacity per worker; the flow nearest its idle deadline is evicted at the cap" },
+  { key: "maxReturnSockets", flag: "--max-return-sockets", kind: "int", min: 1, max: 60000, help: "return sockets (one per GWLB address and source port) per worker, least recently used closed first" },
+  { key: "receiveBufferBytes", flag: "--receive-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_RCVBUF of the GENEVE socket (capped by net.core.rmem_max)" },
+  { key: "sendBufferBytes", flag: "--send-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_SNDBUF of each return socket (capped by net.core.wmem_max)" },
+  { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout" },
+  { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds" },
+  { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
   { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
 ];
 
@@ -99,6 +100,15 @@ export function defaultSettings(): AgentSettings {
     filePollMs: 1000,
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "",
   };
+}
+
+/** The default of a setting as --help shows it. */
+export function defaultText(spec: SettingSpec, defaults: AgentSettings): string {
+  if (spec.defaultText !== undefined) return spec.defaultText;
+  const value = defaults[spec.key];
+  if (spec.kind === "cidrs") return (value as Cidr[]).map((cidr) => cidr.text).join(",");
+  if (spec.kind === "bool") return value === true ? "on" : "off";
+  return String(value);
 }
 
 /** Parses one setting from a document value (JSON) or a flag value (string); reports on failure. */
