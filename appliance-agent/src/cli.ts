@@ -1,7 +1,7 @@
 // Command line of the appliance agent: option parsing, --help, and running the agent.
 
 import { Agent } from "./agent";
-import { AgentSettings, SETTINGS, defaultSettings, defaultText, readFlagOverrides } from "./config";
+import { AgentSettings, SETTINGS, defaultSettings, defaultText, readFlagOverrides, regionFromEnvironment } from "./config";
 import { FilePolicySource, PolicySource, SsmPolicySource } from "./policy-source";
 import { ValidationError } from "./validation";
 
@@ -118,7 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const source: PolicySource =
     parsed.configFile !== undefined
       ? new FilePolicySource(parsed.configFile)
-      : new SsmPolicySource(parsed.ssmParameter!, flagSettings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "");
+      : new SsmPolicySource(parsed.ssmParameter!, flagSettings.region ?? regionFromEnvironment());
   const agent = new Agent({ source, flagSettings, retryInitialLoad: parsed.ssmParameter !== undefined });
   try {
     await agent.start();

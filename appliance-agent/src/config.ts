@@ -98,8 +98,13 @@ export function defaultSettings(): AgentSettings {
     flowLogs: true,
     pollSeconds: 30,
     filePollMs: 1000,
-    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "",
+    region: regionFromEnvironment(),
   };
+}
+
+/** The AWS region the SDK would pick from the environment, or "" to leave it to the SDK. */
+export function regionFromEnvironment(): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "";
 }
 
 /** The default of a setting as --help shows it. */
