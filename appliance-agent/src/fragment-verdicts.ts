@@ -1,7 +1,10 @@
 // Later fragments of an IP datagram carry no transport header, so they cannot be matched to a
-// flow on their own. The first fragment can: its verdict is remembered under (endpoint, family,
-// protocol, addresses, fragment id) for 30 s (Linux's ipfrag_time), and later fragments of the
-// same datagram get the same verdict. A later fragment seen before its first one stays
+// flow on their own. The first fragment can: its verdict is remembered under the datagram's
+// reassembly key plus the endpoint for 30 s (Linux's ipfrag_time), and later fragments of the
+// same datagram get the same verdict. The reassembly key is (addresses, protocol, id) for IPv4
+// (RFC 791) but only (addresses, id) for IPv6 (RFC 8200 4.5): there the protocol the parser
+// reports differs between fragments when a header such as destination options follows the
+// fragment header (the first fragment is read through it, later ones name it). A later fragment seen before its first one stays
 // unclassifiable (and follows failMode).
 
 import { FLAG_ALLOW, FlowTable } from "./flow-table";
@@ -48,7 +51,7 @@ export class FragmentVerdicts {
   private keyOf(packet: InnerPacket): InnerPacket {
     const key = this.key;
     key.family = packet.family;
-    key.protocol = packet.protocol;
+    key.protocol = packet.family === 4 ? packet.protocol : 0;
     key.source.set(packet.source);
     key.destination.set(packet.destination);
     key.sourcePort = Math.floor(packet.fragmentId / 65536);
