@@ -84,12 +84,16 @@ export class ReturnSocketPool {
     return Drop.ReturnSocketUnavailable;
   }
 
-  /** Closes sockets unused for `idleMs`. */
+  /**
+   * Closes sockets unused for `idleMs`, and forgets addresses left without sockets (by this or
+   * by evictions since the last call), so that many distinct sources cannot grow the map.
+   */
   closeIdle(idleMs: number): void {
-    for (const byPort of this.byAddress.values()) {
+    for (const [address, byPort] of this.byAddress) {
       for (const [port, entry] of byPort) {
         if (this.now - entry.lastUsed >= idleMs) this.discard(byPort, port, entry);
       }
+      if (byPort.size === 0) this.byAddress.delete(address);
     }
   }
 
