@@ -10,6 +10,7 @@ import { DataPlaneSnapshot, renderMetrics } from "./metrics";
 import { PolicyManager, PolicySource } from "./policy-source";
 import { BindMode } from "./forwarder";
 import { DataPlane, LocalDataPlane, reusePortSupported, startClusterWorkers } from "./workers";
+import { readKernelSocketStats } from "./kernel-socket-stats";
 
 export interface AgentOptions {
   readonly source: PolicySource;
@@ -125,6 +126,7 @@ export class Agent {
         return worker.bound && now - worker.lastHeartbeatMs <= HEARTBEAT_STALE_MS;
       }).length,
       socketMode: this.bindMode,
+      kernel: readKernelSocketStats(this.settings.listenAddress, this.settings.listenPort),
     });
   }
 

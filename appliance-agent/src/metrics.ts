@@ -2,6 +2,7 @@
 // JSON snapshots, the sum over workers, and the Prometheus text exposition.
 
 import { DROP_REASON_NAMES, UNCLASSIFIED_REASON_NAMES } from "./drop-reasons";
+import type { KernelSocketStats } from "./kernel-socket-stats";
 
 /** Indexes into DataPlaneCounters.values. */
 export const Counter = {
@@ -69,6 +70,8 @@ export interface ControlPlaneValues {
   workersConfigured: number;
   workersReady: number;
   socketMode: string;
+  /** Kernel counters of the GENEVE socket(s); null where they cannot be read. */
+  kernel: KernelSocketStats | null;
 }
 
 function sum(into: number[], from: readonly number[]): void {
@@ -145,6 +148,10 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   metric("healthy", "gauge", "1 when the health endpoint answers 200.", [["", control.healthy ? 1 : 0]]);
   metric("workers", "gauge", "Data-plane workers configured.", [["", control.workersConfigured]]);
   metric("workers_ready", "gauge", "Data-plane workers bound and responsive.", [["", control.workersReady]]);
+  if (control.kernel !== null) {
+    metric("socket_receive_drops_total", "counter", "GENEVE datagrams the kernel dropped because the socket's receive buffer was full (never seen by the agent; from /proc/net/udp).", [["", control.kernel.receiveDrops]]);
+    metric("socket_receive_queue_bytes", "gauge", "Bytes waiting in the GENEVE socket's receive buffer.", [["", control.kernel.receiveQueueBytes]]);
+  }
   metric("info", "gauge", "Static information.", [[`{socket_mode="${escapeLabel(control.socketMode)}"}`, 1]]);
   return lines.join("\n") + "\n";
 }

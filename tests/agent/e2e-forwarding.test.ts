@@ -98,6 +98,8 @@ describe("agent e2e: forwarding (bundle)", function () {
     assert.equal(delta('gwlb_agent_unclassified_packets_total{reason="non_first_fragment"}'), 1);
     assert.equal(delta("gwlb_agent_packets_in_total"), 8);
     assert.equal(delta("gwlb_agent_packets_out_total"), 0);
+    // Every datagram reached the agent: the kernel dropped none on the GENEVE socket.
+    assert.equal(after.get("gwlb_agent_socket_receive_drops_total"), 0);
   });
 
   it("ignores and counts datagrams from sources outside the GWLB CIDRs", async () => {

@@ -68,6 +68,7 @@ describe("agent: metrics text", () => {
       workersConfigured: 2,
       workersReady: 2,
       socketMode: "shared",
+      kernel: { receiveDrops: 7, receiveQueueBytes: 4096, sockets: 1 },
     });
     const lines = text.split("\n");
     for (const expected of [
@@ -79,6 +80,8 @@ describe("agent: metrics text", () => {
       "gwlb_agent_return_sockets 4",
       "gwlb_agent_config_version 4",
       "gwlb_agent_config_reload_errors_total 1",
+      "gwlb_agent_socket_receive_drops_total 7",
+      "gwlb_agent_socket_receive_queue_bytes 4096",
       "# TYPE gwlb_agent_active_flows gauge",
     ]) {
       assert.ok(lines.includes(expected), `missing ${expected}`);
