@@ -80,7 +80,8 @@ export interface ValidatedAppSpokeArgs {
 
 /** What a spoke's validation needs to know about its hub: plain values, so a stack can check before building. */
 export interface HubFacts {
-  readonly cidrBlock: string;
+  /** The hub VPC's CIDR; undefined when the caller checks VPC overlaps itself (as a whole stack does). */
+  readonly cidrBlock: string | undefined;
   readonly availabilityZones: readonly string[];
   readonly egressInspectionOrder: string;
   readonly attachedSpokes: readonly AttachedSpoke[];
@@ -116,7 +117,10 @@ export function validateAppSpokeArgs(name: string, args: Omit<AppSpokeArgs, "hub
 
   if (cidr && hub) {
     const path = existing ? "existingVpc.cidrBlock" : "cidrBlock";
-    const others = [{ label: `the hub's VPC`, cidrBlock: hub.cidrBlock }, ...hub.attachedSpokes.map((s) => ({ label: `spoke "${s.name}"`, cidrBlock: s.cidrBlock }))];
+    const others = [
+      ...(hub.cidrBlock !== undefined ? [{ label: `the hub's VPC`, cidrBlock: hub.cidrBlock }] : []),
+      ...hub.attachedSpokes.map((s) => ({ label: `spoke "${s.name}"`, cidrBlock: s.cidrBlock })),
+    ];
     for (const other of others) {
       const otherCidr = tryParseCidr(other.cidrBlock);
       if (typeof otherCidr !== "string" && cidrsOverlap(cidr, otherCidr)) {

@@ -152,19 +152,18 @@ export function validateStack(c: StackConfig): void {
   const hubProblems = new Problems();
   const hub = validateCentralEgressArgs(hubArgs(c, { endpointServiceName: "pending", availabilityZones: c.availabilityZones, stickiness: c.stickiness }), hubProblems);
   raw.merge(hubProblems, "hub.");
-  // Spokes are checked even when the hub's own arguments failed, against what the config says of it.
+  // Spokes are checked even when the hub's own arguments failed, against what the config says of
+  // it. VPC overlaps and duplicate names were checked above for the whole stack, in config terms.
   const hubFacts = {
-    cidrBlock: hub?.cidrBlock ?? String(c.hubVpcCidr),
+    cidrBlock: undefined,
     availabilityZones: hub?.availabilityZones ?? (Array.isArray(c.availabilityZones) ? c.availabilityZones : []),
     egressInspectionOrder: hub?.egressInspectionOrder ?? String(c.egressInspectionOrder),
-    attachedSpokes: [] as Array<{ name: string; cidrBlock: string }>,
+    attachedSpokes: [],
   };
   for (const { spoke, index } of spokeList) {
     const p = new Problems();
-    const valid = validateAppSpokeArgs(spoke.name, spokeArgs(c, spoke), hubFacts, p);
-    // Overlaps between VPCs were reported above, in config terms.
-    for (const problem of p.list) if (!problem.reason.includes(" overlaps ")) raw.add(`spokes[${index}].${problem.propertyPath}`, problem.reason);
-    if (valid) hubFacts.attachedSpokes.push({ name: spoke.name, cidrBlock: valid.cidrBlock });
+    validateAppSpokeArgs(spoke.name, spokeArgs(c, spoke), hubFacts, p);
+    raw.merge(p, `spokes[${index}].`);
   }
 
   const stack = new Problems();
