@@ -63,7 +63,6 @@ interface ValidatedWorkload {
   instanceType: string;
   architecture: "x86_64" | "arm64";
   instancesPerAz: number;
-  nlbHostIndex: number;
   port: number;
   /** AZ -> fixed NLB address */
   nlbAddresses: Record<string, string>;
@@ -150,7 +149,8 @@ export function validateAppSpokeArgs(name: string, args: Omit<AppSpokeArgs, "hub
       }
       if (hub.availabilityZones.length === 1) problems.add("publicIngress", `an Application Load Balancer needs subnets in at least two AZs; the hub has ${hub.availabilityZones.length}`);
     }
-    publicIngress = { allowedCidrs: Array.isArray(allowed) ? allowed.map((c) => (typeof c === "string" ? c : "")) : [] };
+    // Only returned when every problem check above passed, so each entry is a valid CIDR string.
+    publicIngress = { allowedCidrs: allowed as string[] };
   }
 
   if (!azs || !cidr || !problems.isEmpty) return undefined;
@@ -181,7 +181,7 @@ function validateWorkload(problems: Problems, w: SpokeWorkloadArgs, subnets: Sub
     }
   }
   if (!architecture || instancesPerAz === undefined || port === undefined || hostIndex === undefined) return undefined;
-  return { instanceType, architecture, instancesPerAz, nlbHostIndex: hostIndex, port, nlbAddresses };
+  return { instanceType, architecture, instancesPerAz, port, nlbAddresses };
 }
 
 /**
