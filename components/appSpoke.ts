@@ -7,6 +7,7 @@ import { ANYWHERE, planHubRoutesToSpoke } from "./lib/routes";
 import { Tags, tagsFor } from "./lib/tags";
 import { Problems, describe } from "./lib/validation";
 import { webServerUserData } from "./webServerUserData";
+import { createSsmInstanceRole } from "./lib/iam";
 
 export const APP_SPOKE_TYPE = "gwlb:network:AppSpoke";
 
@@ -319,13 +320,7 @@ export class AppSpoke extends pulumi.ComponentResource {
       }, parent);
     }
 
-    const role = new aws.iam.Role(`${name}-web-role`, {
-      assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-      tags: tags(`${name}-web-role`),
-    }, parent);
-    const partition = aws.getPartitionOutput({}, parent).partition;
-    new aws.iam.RolePolicyAttachment(`${name}-web-ssm`, { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` }, parent);
-    const profile = new aws.iam.InstanceProfile(`${name}-web-profile`, { role: role.name, tags: tags(`${name}-web-profile`) }, parent);
+    const { profile } = createSsmInstanceRole({ role: `${name}-web-role`, attachment: `${name}-web-ssm`, profile: `${name}-web-profile` }, this, userTags);
 
     const template = new aws.ec2.LaunchTemplate(`${name}-web-lt`, {
       imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${w.architecture}`,

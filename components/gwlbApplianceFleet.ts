@@ -5,6 +5,7 @@ import { azSuffix, checkAvailabilityZones } from "./lib/layout";
 import { Tags, tagsFor } from "./lib/tags";
 import { Problems, describe } from "./lib/validation";
 import { INTERNET_ACCESS_MODES, InspectionNetwork, InternetAccess } from "./inspectionVpc";
+import { createSsmInstanceRole } from "./lib/iam";
 
 export const GWLB_APPLIANCE_FLEET_TYPE = "gwlb:inspection:GwlbApplianceFleet";
 
@@ -646,23 +647,14 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
     }, parent);
 
     // ---- IAM: managed by SSM and nothing else (the agent-shipping issue adds its own grants) ----
-    this.instanceRole = new aws.iam.Role(`${name}-role`, {
-      description: `GWLB appliances of ${name}: SSM management only`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
-      tags: tagsFor(`${name}-role`, tags),
-    }, parent);
-    const partition = aws.getPartitionOutput({}, parent).partition;
-    new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
-      role: this.instanceRole.name,
-      policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    }, parent);
-    this.instanceProfile = new aws.iam.InstanceProfile(`${name}-instance-profile`, {
-      role: this.instanceRole.name,
-      tags: tagsFor(`${name}-instance-profile`, tags),
-    }, parent);
+    const iam = createSsmInstanceRole(
+      { role: `${name}-role`, attachment: `${name}-ssm-core`, profile: `${name}-instance-profile` },
+      this,
+      tags,
+      `GWLB appliances of ${name}: SSM management only`,
+    );
+    this.instanceRole = iam.role;
+    this.instanceProfile = iam.profile;
 
     // ---- the fleet ----
     const f = v.fleet;

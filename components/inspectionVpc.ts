@@ -4,6 +4,7 @@ import { formatCidr } from "./lib/cidr";
 import { azSuffix, checkAvailabilityZones, checkVpcCidr, planSubnets } from "./lib/layout";
 import { Tags, tagsFor } from "./lib/tags";
 import { Problems } from "./lib/validation";
+import { assumeRolePolicyFor } from "./lib/iam";
 
 export const INSPECTION_VPC_TYPE = "gwlb:network:InspectionVpc";
 
@@ -182,10 +183,7 @@ export class InspectionVpc extends pulumi.ComponentResource implements Inspectio
     const parent = { parent: this };
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: flowLogs.retentionInDays, tags: tagsFor(`${name}-flow-logs`, tags) }, parent);
     const role = new aws.iam.Role(`${name}-flow-logs-role`, {
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
+      assumeRolePolicy: assumeRolePolicyFor("vpc-flow-logs.amazonaws.com"),
       tags: tagsFor(`${name}-flow-logs-role`, tags),
     }, parent);
     new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {
