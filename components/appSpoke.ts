@@ -8,6 +8,7 @@ import { Tags, tagsFor } from "./lib/tags";
 import { Problems, describe } from "./lib/validation";
 import { webServerUserData } from "./webServerUserData";
 import { createSsmInstanceRole } from "./lib/iam";
+import { ARCHITECTURES, IMDSV2_REQUIRED, amazonLinuxImageId, encryptedRootVolume } from "./lib/instances";
 
 export const APP_SPOKE_TYPE = "gwlb:network:AppSpoke";
 
@@ -165,7 +166,7 @@ function validateWorkload(problems: Problems, w: SpokeWorkloadArgs, subnets: Sub
   }
   const instanceType = w.instanceType ?? "t3.micro";
   if (typeof instanceType !== "string" || !/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) problems.add("workload.instanceType", `must be an EC2 instance type such as "t3.micro", got ${describe(instanceType)}`);
-  const architecture = problems.oneOf("workload.architecture", w.architecture ?? "x86_64", ["x86_64", "arm64"] as const);
+  const architecture = problems.oneOf("workload.architecture", w.architecture ?? "x86_64", ARCHITECTURES);
   const instancesPerAz = problems.integer("workload.instancesPerAz", w.instancesPerAz ?? 1, 1, 10);
   const port = problems.integer("workload.port", w.port ?? 80, 1, 65535);
   const hostIndex = problems.integer("workload.nlbHostIndex", w.nlbHostIndex ?? 10, 0, 65535);
@@ -323,12 +324,12 @@ export class AppSpoke extends pulumi.ComponentResource {
     const { profile } = createSsmInstanceRole({ role: `${name}-web-role`, attachment: `${name}-web-ssm`, profile: `${name}-web-profile` }, this, userTags);
 
     const template = new aws.ec2.LaunchTemplate(`${name}-web-lt`, {
-      imageId: `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${w.architecture}`,
+      imageId: amazonLinuxImageId(w.architecture),
       instanceType: w.instanceType,
       iamInstanceProfile: { arn: profile.arn },
       vpcSecurityGroupIds: [sg.id],
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: 8, encrypted: "true", deleteOnTermination: "true" } }],
+      metadataOptions: IMDSV2_REQUIRED,
+      blockDeviceMappings: [encryptedRootVolume(8)],
       userData: Buffer.from(webServerUserData(w.port)).toString("base64"),
       tagSpecifications: [
         { resourceType: "instance", tags: tags(`${name}-web`) },

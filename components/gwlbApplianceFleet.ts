@@ -6,6 +6,7 @@ import { Tags, tagsFor } from "./lib/tags";
 import { Problems, describe } from "./lib/validation";
 import { INTERNET_ACCESS_MODES, InspectionNetwork, InternetAccess } from "./inspectionVpc";
 import { createSsmInstanceRole } from "./lib/iam";
+import { ARCHITECTURES, Architecture, IMDSV2_REQUIRED, amazonLinuxImageId, encryptedRootVolume } from "./lib/instances";
 
 export const GWLB_APPLIANCE_FLEET_TYPE = "gwlb:inspection:GwlbApplianceFleet";
 
@@ -27,8 +28,7 @@ export type TargetFailover = (typeof TARGET_FAILOVER_MODES)[number];
 export const HEALTH_CHECK_PROTOCOLS = ["TCP", "HTTP", "HTTPS"] as const;
 export type HealthCheckProtocol = (typeof HEALTH_CHECK_PROTOCOLS)[number];
 
-export const ARCHITECTURES = ["x86_64", "arm64"] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
+export { ARCHITECTURES, Architecture, amazonLinuxImageId } from "./lib/instances";
 
 /**
  * The only success-code matcher the ELBv2 API accepts on a Gateway Load Balancer target group
@@ -217,9 +217,6 @@ export function instanceTypeArchitecture(instanceType: string): Architecture {
 }
 
 /** The Amazon Linux 2023 image the launch template resolves at every launch, from AWS's public SSM parameter. */
-export function amazonLinuxImageId(architecture: Architecture): string {
-  return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
-}
 
 /** The appliance user data (plain text; base64-encode it for the launch template). */
 export function applianceUserData(): string {
@@ -664,11 +661,8 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
       instanceType: f.instanceType,
       updateDefaultVersion: true,
       iamInstanceProfile: { arn: this.instanceProfile.arn },
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [{
-        deviceName: "/dev/xvda",
-        ebs: { volumeType: "gp3", volumeSize: f.rootVolumeSizeGiB, encrypted: "true", deleteOnTermination: "true" },
-      }],
+      metadataOptions: IMDSV2_REQUIRED,
+      blockDeviceMappings: [encryptedRootVolume(f.rootVolumeSizeGiB)],
       networkInterfaces: [{
         deviceIndex: 0,
         securityGroups: [sgId],
