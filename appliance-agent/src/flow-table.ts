@@ -117,7 +117,7 @@ export class FlowTable {
   lookup(geneve: GeneveHeader, packet: InnerPacket, now: number): number {
     const hash = this.buildKey(geneve, packet);
     const slot = this.findKey(hash);
-    if (slot < 0) return this.insert(this.scratch, hash, geneve, packet, now);
+    if (slot < 0) return this.insert(hash, geneve, packet, now);
     this.created = false;
     this.touch(slot, now);
     this.attachment[slot * 2] = geneve.attachmentIdHigh;
@@ -241,11 +241,12 @@ export class FlowTable {
     return (this.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? ports & 0xffff : ports >>> 16;
   }
 
-  private insert(key: Uint32Array, hash: number, geneve: GeneveHeader, packet: InnerPacket, now: number): number {
+  /** Stores the key that `buildKey` left in `scratch` in a free (or freed) slot. */
+  private insert(hash: number, geneve: GeneveHeader, packet: InnerPacket, now: number): number {
     if (this.freeHead < 0) this.evictOne();
     const slot = this.freeHead;
     this.freeHead = this.chain[slot];
-    this.keys.set(key, slot * KEY_WORDS);
+    this.keys.set(this.scratch, slot * KEY_WORDS);
     this.hashes[slot] = hash;
     const bucket = hash & this.bucketMask;
     this.chain[slot] = this.buckets[bucket];
