@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { Cidr, parseCidr } from "./cidr";
 import { CompiledPolicy, compilePolicy } from "./policy";
 import { Problems, ValidationError, describe, isRecord, joinPath } from "./validation";
+import { GENEVE_PORT } from "./geneve";
 
 export type SocketMode = "auto" | "reuseport" | "shared";
 
@@ -80,9 +81,9 @@ export const SETTINGS: readonly SettingSpec[] = [
 export function defaultSettings(): AgentSettings {
   return {
     listenAddress: "0.0.0.0",
-    listenPort: 6081,
+    listenPort: GENEVE_PORT,
     gwlbCidrs: DEFAULT_GWLB_CIDRS.map((text) => parseCidr(text) as Cidr),
-    gwlbPort: 6081,
+    gwlbPort: GENEVE_PORT,
     healthAddress: "0.0.0.0",
     healthPort: 80,
     metricsPort: 0,
