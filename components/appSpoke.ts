@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AttachedSpoke, CentralEgress } from "./centralEgress";
-import { Ipv4Cidr, cidrsOverlap, formatCidr, formatIpv4, hostAddress, isAwsReservedHost, parseCidr, tryParseCidr } from "./lib/cidr";
+import { Ipv4Cidr, ipv4CidrsOverlap, formatIpv4Cidr, formatIpv4, hostAddress, parseIpv4Cidr, tryParseIpv4Cidr } from "../common/cidr";
+import { isAwsReservedHost } from "./lib/awsLimits";
 import { SubnetPlan, azSuffix, checkAvailabilityZones, checkAzSubset, checkVpcCidr, planSubnets } from "./lib/layout";
 import { ANYWHERE, planHubRoutesToSpoke } from "./lib/routes";
 import { Tags, tagsFor } from "./lib/tags";
@@ -123,9 +124,9 @@ export function validateAppSpokeArgs(name: string, args: Omit<AppSpokeArgs, "hub
       ...hub.attachedSpokes.map((s) => ({ label: `spoke "${s.name}"`, cidrBlock: s.cidrBlock })),
     ];
     for (const other of others) {
-      const otherCidr = tryParseCidr(other.cidrBlock);
-      if (typeof otherCidr !== "string" && cidrsOverlap(cidr, otherCidr)) {
-        problems.add(path, `${formatCidr(cidr)} overlaps ${other.label} (${other.cidrBlock}); transit gateway routes need distinct CIDRs`);
+      const otherCidr = tryParseIpv4Cidr(other.cidrBlock);
+      if (typeof otherCidr !== "string" && ipv4CidrsOverlap(cidr, otherCidr)) {
+        problems.add(path, `${formatIpv4Cidr(cidr)} overlaps ${other.label} (${other.cidrBlock}); transit gateway routes need distinct CIDRs`);
       }
     }
   }
@@ -156,7 +157,7 @@ export function validateAppSpokeArgs(name: string, args: Omit<AppSpokeArgs, "hub
   }
 
   if (!azs || !cidr || !problems.isEmpty) return undefined;
-  return { cidrBlock: formatCidr(cidr), availabilityZones: azs, subnets, existingVpc: existing, workload, publicIngress };
+  return { cidrBlock: formatIpv4Cidr(cidr), availabilityZones: azs, subnets, existingVpc: existing, workload, publicIngress };
 }
 
 function validateWorkload(problems: Problems, w: SpokeWorkloadArgs, subnets: SubnetPlan<SpokeSubnetRole> | undefined, adopted: boolean): ValidatedWorkload | undefined {
@@ -173,7 +174,7 @@ function validateWorkload(problems: Problems, w: SpokeWorkloadArgs, subnets: Sub
   const nlbAddresses: Record<string, string> = {};
   if (subnets && hostIndex !== undefined) {
     for (const [az, text] of Object.entries(subnets.private)) {
-      const subnet = parseCidr(text);
+      const subnet = parseIpv4Cidr(text);
       const address = hostAddress(subnet, hostIndex);
       if (address === undefined || isAwsReservedHost(subnet, hostIndex)) {
         problems.add("workload.nlbHostIndex", `${hostIndex} is not a usable host of the ${az} private subnet ${text} (AWS reserves the first four and the last address)`);

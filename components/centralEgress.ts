@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { formatCidr } from "./lib/cidr";
+import { formatIpv4Cidr } from "../common/cidr";
 import { SubnetPlan, azSuffix, checkAvailabilityZones, checkAzSubset, checkVpcCidr, planSubnets } from "./lib/layout";
 import {
   EAST_WEST_POLICIES,
@@ -103,7 +103,7 @@ export function validateCentralEgressArgs(args: CentralEgressArgs, problems: Pro
     ? planSubnets(problems, vpc, azs, HUB_SUBNET_ROLES.map((role) => ({ role, path: `subnetCidrs.${role}`, explicit: args.subnetCidrs?.[role] })))
     : undefined;
   if (!vpc || !azs || !order || !eastWest || applianceMode === undefined || !subnets || !problems.isEmpty) return undefined;
-  return { cidrBlock: formatCidr(vpc), availabilityZones: azs, subnets, egressInspectionOrder: order, eastWest, applianceMode, amazonSideAsn: asn };
+  return { cidrBlock: formatIpv4Cidr(vpc), availabilityZones: azs, subnets, egressInspectionOrder: order, eastWest, applianceMode, amazonSideAsn: asn };
 }
 
 /** A spoke known to the hub, for overlap checks and east-west routes. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { formatCidr, parseCidr, usableAwsAddresses } from "./lib/cidr";
+import { formatIpv4Cidr, parseIpv4Cidr } from "../common/cidr";
+import { usableAwsAddresses } from "./lib/awsLimits";
 import { azSuffix, checkAvailabilityZones } from "./lib/layout";
 import { Tags, tagsFor } from "./lib/tags";
 import { Problems, describe } from "./lib/validation";
@@ -281,10 +282,10 @@ function validateNetwork(problems: Problems, network: unknown) {
   let ok = vpc !== undefined && internetAccess !== undefined;
   for (const az of azs) {
     const cidr = problems.cidr(`network.subnetCidrs.${az}`, n.subnetCidrs?.[az]);
-    if (cidr) subnetCidrs[az] = formatCidr(cidr);
+    if (cidr) subnetCidrs[az] = formatIpv4Cidr(cidr);
     else ok = false;
   }
-  return ok ? { azs, vpcCidr: formatCidr(vpc!), subnetCidrs, internetAccess: internetAccess! } : undefined;
+  return ok ? { azs, vpcCidr: formatIpv4Cidr(vpc!), subnetCidrs, internetAccess: internetAccess! } : undefined;
 }
 
 function validateHealthCheck(problems: Problems, hc: GwlbHealthCheckArgs | undefined): GwlbHealthCheck | undefined {
@@ -401,7 +402,7 @@ function validateFleet(
     } else {
       const perAz = Math.ceil(maxSize / network.azs.length);
       for (const az of network.azs) {
-        const free = usableAwsAddresses(parseCidr(network.subnetCidrs[az]));
+        const free = usableAwsAddresses(parseIpv4Cidr(network.subnetCidrs[az]));
         if (free < GWLB_ADDRESSES_PER_SUBNET + perAz) {
           problems.add(
             "fleet.maxSize",

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { formatCidr } from "./lib/cidr";
+import { formatIpv4Cidr } from "../common/cidr";
 import { azSuffix, checkAvailabilityZones, checkVpcCidr, planSubnets } from "./lib/layout";
 import { Tags, tagsFor } from "./lib/tags";
 import { Problems } from "./lib/validation";
@@ -76,7 +76,7 @@ export function validateInspectionVpcArgs(args: InspectionVpcArgs, problems: Pro
   }
   const plan = vpc && azs ? planSubnets(problems, vpc, azs, [{ role: "appliance", path: "applianceSubnetCidrs", explicit: args.applianceSubnetCidrs }]) : undefined;
   if (!vpc || !azs || !internetAccess || !plan || !problems.isEmpty) return undefined;
-  return { cidrBlock: formatCidr(vpc), availabilityZones: azs, subnetCidrs: plan.appliance, internetAccess, flowLogs };
+  return { cidrBlock: formatIpv4Cidr(vpc), availabilityZones: azs, subnetCidrs: plan.appliance, internetAccess, flowLogs };
 }
 
 /**

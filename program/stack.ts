@@ -7,7 +7,7 @@ import { AppSpoke, AppSpokeArgs, validateAppSpokeArgs } from "../components/appS
 import { CentralEgress, CentralEgressArgs, validateCentralEgressArgs } from "../components/centralEgress";
 import { GwlbApplianceFleet, GwlbApplianceFleetArgs, Stickiness, TargetFailover, validateGwlbApplianceFleetArgs } from "../components/gwlbApplianceFleet";
 import { InspectionVpc, InspectionVpcArgs, InternetAccess, validateInspectionVpcArgs } from "../components/inspectionVpc";
-import { findOverlaps, formatCidr, tryParseCidr } from "../components/lib/cidr";
+import { findOverlaps, formatIpv4Cidr, tryParseIpv4Cidr } from "../common/cidr";
 import { EastWestPolicy, EgressInspectionOrder } from "../components/lib/routes";
 import { Problems, describe } from "../components/lib/validation";
 import { SpokeConfig, StackConfig } from "./config";
@@ -130,14 +130,14 @@ export function validateStack(c: StackConfig): void {
 
   // Every VPC of the stack must be distinct, even the appliance VPC that PrivateLink would tolerate:
   // an operator reading flow logs or adding peering later should never meet duplicate addresses.
-  const vpcs: Array<{ label: string; path: string; cidr: ReturnType<typeof tryParseCidr> }> = [
-    { label: "applianceVpcCidr", path: "applianceVpcCidr", cidr: tryParseCidr(String(c.applianceVpcCidr)) },
-    { label: "hubVpcCidr", path: "hubVpcCidr", cidr: tryParseCidr(String(c.hubVpcCidr)) },
-    ...spokeList.map(({ spoke, index }) => ({ label: `spokes[${index}] (${spoke.name})`, path: `spokes[${index}].cidrBlock`, cidr: tryParseCidr(String(spoke.cidrBlock)) })),
+  const vpcs: Array<{ label: string; path: string; cidr: ReturnType<typeof tryParseIpv4Cidr> }> = [
+    { label: "applianceVpcCidr", path: "applianceVpcCidr", cidr: tryParseIpv4Cidr(String(c.applianceVpcCidr)) },
+    { label: "hubVpcCidr", path: "hubVpcCidr", cidr: tryParseIpv4Cidr(String(c.hubVpcCidr)) },
+    ...spokeList.map(({ spoke, index }) => ({ label: `spokes[${index}] (${spoke.name})`, path: `spokes[${index}].cidrBlock`, cidr: tryParseIpv4Cidr(String(spoke.cidrBlock)) })),
   ];
   const parsed = vpcs.flatMap((v) => (typeof v.cidr === "string" ? [] : [{ ...v, cidr: v.cidr }]));
   for (const [a, b] of findOverlaps(parsed)) {
-    raw.add(b.path, `${formatCidr(b.cidr)} overlaps ${a.label} (${formatCidr(a.cidr)})`);
+    raw.add(b.path, `${formatIpv4Cidr(b.cidr)} overlaps ${a.label} (${formatIpv4Cidr(a.cidr)})`);
   }
 
   const inspection = new Problems();

@@ -3,10 +3,12 @@
 
 import { availableParallelism } from "node:os";
 import { isIP } from "node:net";
-import { Cidr, parseCidr } from "./cidr";
+import { Cidr, parseCidr } from "../../common/cidr";
 import { CompiledPolicy, compilePolicy } from "./policy";
 import { Problems, ValidationError, describe, isRecord, joinPath } from "./validation";
-import { GENEVE_PORT } from "./geneve";
+import {
+  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,
+} from "../../common/contract";
 
 export type SocketMode = "auto" | "reuseport" | "shared";
 
@@ -85,13 +87,13 @@ export function defaultSettings(): AgentSettings {
     gwlbCidrs: DEFAULT_GWLB_CIDRS.map((text) => parseCidr(text) as Cidr),
     gwlbPort: GENEVE_PORT,
     healthAddress: "0.0.0.0",
-    healthPort: 80,
+    healthPort: HEALTH_PORT,
     metricsPort: 0,
     workers: availableParallelism(),
     socketMode: "auto",
-    drainSeconds: 300,
-    tcpIdleTimeoutSeconds: 350,
-    otherIdleTimeoutSeconds: 120,
+    drainSeconds: DEREGISTRATION_DELAY_SECONDS,
+    tcpIdleTimeoutSeconds: GWLB_TCP_IDLE_TIMEOUT_SECONDS,
+    otherIdleTimeoutSeconds: GWLB_OTHER_IDLE_TIMEOUT_SECONDS,
     maxFlows: 500_000,
     maxReturnSockets: 4096,
     receiveBufferBytes: 8 << 20,

@@ -4,7 +4,7 @@
 // typed arrays, and the received Buffer itself is what is sent back.
 
 import * as dgram from "node:dgram";
-import { SourceFilter } from "./cidr";
+import { SourceFilter } from "./source-filter";
 import type { AgentSettings } from "./config";
 import { Drop, Unclassified } from "./drop-reasons";
 import { FLAG_ALLOW, FLOW_END_NAMES, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";

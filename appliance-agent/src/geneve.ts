@@ -3,7 +3,6 @@
 
 import { Drop } from "./drop-reasons";
 
-export const GENEVE_PORT = 6081;
 export const GENEVE_BASE_HEADER_LENGTH = 8;
 export const AWS_OPTION_CLASS = 0x0108;
 export const AWS_OPTION_ENDPOINT_ID = 1;

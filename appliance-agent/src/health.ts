@@ -2,6 +2,7 @@
 // must stand for the data path: see `evaluateHealth` for the exact rule.
 
 import * as http from "node:http";
+import { HEALTH_PATH } from "../../common/contract";
 
 /** A worker's heartbeat older than this means its event loop (and so its data path) is stuck. */
 export const HEARTBEAT_STALE_MS = 3000;
@@ -66,7 +67,7 @@ export function createStatusServer(provider: StatusProvider, serveHealth: boolea
       response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("method not allowed\n");
       return;
     }
-    if (serveHealth && (path === "/" || path === "/health" || path === "/healthz")) {
+    if (serveHealth && (path === "/" || path === "/health" || path === HEALTH_PATH)) {
       const verdict = provider.health();
       response
         .writeHead(verdict.healthy ? 200 : 503, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" })

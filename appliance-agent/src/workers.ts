@@ -12,7 +12,7 @@
 import cluster, { Worker } from "node:cluster";
 import * as dgram from "node:dgram";
 import { AgentSettings, LoadedDocument, loadDocument, defaultSettings } from "./config";
-import { Cidr, parseCidr } from "./cidr";
+import { Cidr, parseCidr } from "../../common/cidr";
 import { BindMode, Forwarder } from "./forwarder";
 import { WorkerHealth } from "./health";
 import { logEvent } from "./log";

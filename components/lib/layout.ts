@@ -8,7 +8,7 @@
  * Keying cells by the AZ letter, not its place in a list, means adding, removing or reordering AZs
  * never moves (and so never replaces) another AZ's subnet.
  */
-import { Ipv4Cidr, cidrContains, findOverlaps, formatCidr, nthSubnet } from "./cidr";
+import { Ipv4Cidr, ipv4CidrContains, findOverlaps, formatIpv4Cidr, nthSubnet } from "../../common/cidr";
 import { Problems, describe } from "./validation";
 
 /** Subnet roles and their grid blocks. Appliance subnets share block 1 with public ones (the seed's "pub"). */
@@ -122,11 +122,11 @@ export function planSubnets<R extends SubnetRole>(
           problems.add(`${path}[${i}]`, `a subnet must be from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, got /${cidr.prefixLength}`);
           return;
         }
-        if (!cidrContains(vpcCidr, cidr)) {
-          problems.add(`${path}[${i}]`, `${formatCidr(cidr)} is outside the VPC ${formatCidr(vpcCidr)}`);
+        if (!ipv4CidrContains(vpcCidr, cidr)) {
+          problems.add(`${path}[${i}]`, `${formatIpv4Cidr(cidr)} is outside the VPC ${formatIpv4Cidr(vpcCidr)}`);
           return;
         }
-        byAz[availabilityZones[i]] = formatCidr(cidr);
+        byAz[availabilityZones[i]] = formatIpv4Cidr(cidr);
         placed.push({ label: `${role} subnet of ${availabilityZones[i]}`, path: `${path}[${i}]`, cidr });
       });
       continue;
@@ -138,18 +138,18 @@ export function planSubnets<R extends SubnetRole>(
       if (!cell) {
         problems.add(
           path,
-          `the ${role} subnet for ${az} does not fit in ${formatCidr(vpcCidr)} (layout cell ${cellIndex} of its /${cellPrefix} grid); use a larger VPC CIDR or list the subnets explicitly`,
+          `the ${role} subnet for ${az} does not fit in ${formatIpv4Cidr(vpcCidr)} (layout cell ${cellIndex} of its /${cellPrefix} grid); use a larger VPC CIDR or list the subnets explicitly`,
         );
         return;
       }
       const cidr: Ipv4Cidr = { network: cell.network, prefixLength: rolePrefix };
-      byAz[az] = formatCidr(cidr);
+      byAz[az] = formatIpv4Cidr(cidr);
       placed.push({ label: `${role} subnet of ${az}`, path, cidr });
     });
   }
 
   for (const [a, b] of findOverlaps(placed)) {
-    problems.add(b.path, `the ${b.label} (${formatCidr(b.cidr)}) overlaps the ${a.label} (${formatCidr(a.cidr)})`);
+    problems.add(b.path, `the ${b.label} (${formatIpv4Cidr(b.cidr)}) overlaps the ${a.label} (${formatIpv4Cidr(a.cidr)})`);
   }
   return problems.list.length === before ? plan : undefined;
 }

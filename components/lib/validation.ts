@@ -5,7 +5,7 @@
  * thrown together as one `pulumi.InputPropertiesError`, so a user fixes a stack in one pass.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Ipv4Cidr, tryParseCidr } from "./cidr";
+import { Ipv4Cidr, tryParseIpv4Cidr } from "../../common/cidr";
 
 export class Problems {
   private readonly found: pulumi.InputPropertyErrorDetails[] = [];
@@ -44,7 +44,7 @@ export class Problems {
       this.add(path, `must be an IPv4 CIDR string, got ${describe(value)}`);
       return undefined;
     }
-    const parsed = tryParseCidr(value);
+    const parsed = tryParseIpv4Cidr(value);
     if (typeof parsed === "string") {
       this.add(path, parsed);
       return undefined;

@@ -1,6 +1,6 @@
 // Policy documents: validation errors that name the field, and rule evaluation.
 import { strict as assert } from "node:assert";
-import { parseIpv4, parseIpv6 } from "../../appliance-agent/src/cidr";
+import { parseIpv4, parseIpv6 } from "../../common/cidr";
 import { loadDocument } from "../../appliance-agent/src/config";
 import { CompiledPolicy, FlowView, parseEndpointId } from "../../appliance-agent/src/policy";
 import { ValidationError } from "../../appliance-agent/src/validation";

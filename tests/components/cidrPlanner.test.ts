@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
 import {
-  Ipv4Cidr, blockSize, cidrContains, cidrsOverlap, findOverlaps, formatCidr, hostAddress, isAwsReservedHost, lastAddress, nthSubnet, parseCidr, tryParseCidr, usableAwsAddresses,
-} from "../../components/lib/cidr";
+  Ipv4Cidr, blockSize, ipv4CidrContains, ipv4CidrsOverlap, findOverlaps, formatIpv4Cidr, hostAddress, lastAddress, nthSubnet, parseIpv4Cidr, tryParseIpv4Cidr,
+} from "../../common/cidr";
+import { isAwsReservedHost, usableAwsAddresses } from "../../components/lib/awsLimits";
 import { azSuffix, checkAvailabilityZones, planSubnets } from "../../components/lib/layout";
 import { ANYWHERE, planHubBaseRoutes, planHubRoutesToSpoke } from "../../components/lib/routes";
 import { Problems } from "../../components/lib/validation";
@@ -26,21 +27,21 @@ describe("CIDR arithmetic", () => {
       ["10.0.0.0", '"10.0.0.0" is not an IPv4 CIDR block such as 10.0.0.0/16'],
       [" 10.0.0.0/16", '" 10.0.0.0/16" is not an IPv4 CIDR block such as 10.0.0.0/16'],
     ];
-    for (const [text, expected] of table) assert.deepEqual(tryParseCidr(text), expected, text);
+    for (const [text, expected] of table) assert.deepEqual(tryParseIpv4Cidr(text), expected, text);
   });
 
   it("round-trips every block through text", () => {
     fc.assert(fc.property(arbCidr(), (cidr) => {
-      assert.deepEqual(parseCidr(formatCidr(cidr)), cidr);
+      assert.deepEqual(parseIpv4Cidr(formatIpv4Cidr(cidr)), cidr);
     }));
   });
 
   it("agrees with a brute-force overlap and containment test", () => {
     fc.assert(fc.property(arbCidr(20), arbCidr(20), (a, b) => {
       const bruteOverlap = Math.max(a.network, b.network) <= Math.min(lastAddress(a), lastAddress(b));
-      assert.equal(cidrsOverlap(a, b), bruteOverlap);
-      assert.equal(cidrsOverlap(a, b), cidrsOverlap(b, a));
-      assert.equal(cidrContains(a, b), a.network <= b.network && lastAddress(b) <= lastAddress(a));
+      assert.equal(ipv4CidrsOverlap(a, b), bruteOverlap);
+      assert.equal(ipv4CidrsOverlap(a, b), ipv4CidrsOverlap(b, a));
+      assert.equal(ipv4CidrContains(a, b), a.network <= b.network && lastAddress(b) <= lastAddress(a));
     }));
   });
 
@@ -52,30 +53,30 @@ describe("CIDR arithmetic", () => {
       const count = 2 ** (prefix - parent.prefixLength);
       if (index >= count) return assert.equal(a, undefined);
       assert.ok(a);
-      assert.ok(cidrContains(parent, a));
+      assert.ok(ipv4CidrContains(parent, a));
       assert.equal(a.network % blockSize(a), 0);
       if (index + 1 < count) {
         assert.ok(b);
-        assert.equal(cidrsOverlap(a, b), false);
+        assert.equal(ipv4CidrsOverlap(a, b), false);
         assert.equal(b.network, lastAddress(a) + 1);
       } else {
         assert.equal(b, undefined);
       }
     }));
-    assert.equal(formatCidr(nthSubnet(parseCidr("10.20.0.0/16"), 24, 11)!), "10.20.11.0/24");
-    assert.equal(nthSubnet(parseCidr("10.20.0.0/16"), 15, 0), undefined);
+    assert.equal(formatIpv4Cidr(nthSubnet(parseIpv4Cidr("10.20.0.0/16"), 24, 11)!), "10.20.11.0/24");
+    assert.equal(nthSubnet(parseIpv4Cidr("10.20.0.0/16"), 15, 0), undefined);
   });
 
   it("knows AWS's reserved addresses", () => {
-    const subnet = parseCidr("10.10.21.0/24");
+    const subnet = parseIpv4Cidr("10.10.21.0/24");
     assert.deepEqual([0, 1, 2, 3, 4, 254, 255].map((i) => isAwsReservedHost(subnet, i)), [true, true, true, true, false, false, true]);
     assert.equal(hostAddress(subnet, 256), undefined);
-    assert.equal(usableAwsAddresses(parseCidr("10.0.0.0/28")), 11);
-    assert.equal(usableAwsAddresses(parseCidr("10.0.0.0/24")), 251);
+    assert.equal(usableAwsAddresses(parseIpv4Cidr("10.0.0.0/28")), 11);
+    assert.equal(usableAwsAddresses(parseIpv4Cidr("10.0.0.0/24")), 251);
   });
 
   it("lists every overlapping pair once", () => {
-    const items = ["10.0.0.0/8", "10.1.0.0/16", "192.168.0.0/16", "10.1.2.0/24"].map((t) => ({ t, cidr: parseCidr(t) }));
+    const items = ["10.0.0.0/8", "10.1.0.0/16", "192.168.0.0/16", "10.1.2.0/24"].map((t) => ({ t, cidr: parseIpv4Cidr(t) }));
     assert.deepEqual(findOverlaps(items).map(([a, b]) => `${a.t}~${b.t}`), ["10.0.0.0/8~10.1.0.0/16", "10.0.0.0/8~10.1.2.0/24", "10.1.0.0/16~10.1.2.0/24"]);
   });
 });
@@ -85,7 +86,7 @@ describe("subnet layout", () => {
 
   it("reproduces the seed's addresses on the /24 grid", () => {
     const p = new Problems();
-    const plan = planSubnets(p, parseCidr("10.20.0.0/16"), AZS, [
+    const plan = planSubnets(p, parseIpv4Cidr("10.20.0.0/16"), AZS, [
       { role: "public", path: "public" }, { role: "gwlbe", path: "gwlbe" }, { role: "tgw", path: "tgw" }, { role: "private", path: "private" },
     ]);
     assert.deepEqual(p.list, []);
@@ -99,7 +100,7 @@ describe("subnet layout", () => {
 
   it("never moves an AZ's subnet when AZs are added, removed or reordered", () => {
     const letters = ["a", "b", "c", "d", "e", "f"];
-    const plan = (azs: string[]) => planSubnets(new Problems(), parseCidr("10.20.0.0/16"), azs, [{ role: "public", path: "p" }, { role: "tgw", path: "t" }])!;
+    const plan = (azs: string[]) => planSubnets(new Problems(), parseIpv4Cidr("10.20.0.0/16"), azs, [{ role: "public", path: "p" }, { role: "tgw", path: "t" }])!;
     const everyAz = plan(letters.map((l) => `ap-northeast-2${l}`));
     fc.assert(fc.property(fc.shuffledSubarray(letters, { minLength: 1 }), (subset) => {
       const azs = subset.map((l) => `ap-northeast-2${l}`);
@@ -119,10 +120,10 @@ describe("subnet layout", () => {
         for (const problem of p.list) assert.match(problem.reason, /does not fit in .* use a larger VPC CIDR or list the subnets explicitly$/);
         return;
       }
-      const all = Object.values(plan).flatMap((byAz) => Object.values(byAz)).map(parseCidr);
+      const all = Object.values(plan).flatMap((byAz) => Object.values(byAz)).map(parseIpv4Cidr);
       assert.equal(all.length, 3 * azCount);
       for (const s of all) {
-        assert.ok(cidrContains(vpc, s));
+        assert.ok(ipv4CidrContains(vpc, s));
         assert.ok(s.prefixLength <= 28);
       }
       assert.deepEqual(findOverlaps(all.map((cidr) => ({ cidr }))), []);
@@ -131,7 +132,7 @@ describe("subnet layout", () => {
 
   it("reports explicit subnets of the wrong count, size or place, and overlaps", () => {
     const p = new Problems();
-    planSubnets(p, parseCidr("10.20.0.0/16"), AZS, [
+    planSubnets(p, parseIpv4Cidr("10.20.0.0/16"), AZS, [
       { role: "public", path: "subnetCidrs.public", explicit: ["10.20.0.0/24"] },
       { role: "gwlbe", path: "subnetCidrs.gwlbe", explicit: ["10.20.0.0/29", "10.30.0.0/28"] },
       { role: "tgw", path: "subnetCidrs.tgw", explicit: ["10.20.5.0/28", "10.20.5.0/28"] },

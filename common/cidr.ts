@@ -1,5 +1,16 @@
-// IP addresses and CIDR blocks as numbers, so matching a packet never builds a string.
-// An address is four 32-bit words: IPv4 uses word 0 only, IPv6 uses all four (network order).
+/**
+ * The project's one CIDR library, used by the components (planning VPCs and subnets at preview time)
+ * and by the appliance agent (matching packets against policy and source CIDRs). Pure, no imports.
+ *
+ * Two views of a block, for two jobs:
+ * - `Cidr` (IPv4 or IPv6): an address is four 32-bit words (IPv4 uses word 0 only, network order),
+ *   so matching a packet never builds a string. Host bits are masked off, as a policy reads them.
+ * - `Ipv4Cidr` (IPv4 only): the network as one unsigned 32-bit number, for arithmetic (carving
+ *   subnets, overlaps, containment). Host bits are refused, as AWS refuses them.
+ */
+
+// ---------------------------------------------------------------- IPv4 and IPv6, for matching
+
 
 /** A parsed CIDR block. `words` holds the network address already masked. */
 export interface Cidr {
@@ -141,50 +152,93 @@ export function formatAddress(family: number, words: Uint32Array, offset: number
   return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
+// ---------------------------------------------------------------- IPv4 blocks, for planning
+
+export interface Ipv4Cidr {
+  /** Network address as an unsigned 32-bit integer (host bits zero). */
+  readonly network: number;
+  /** Prefix length, 0-32. */
+  readonly prefixLength: number;
+}
+
+const IPV4_CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Parses "a.b.c.d/n"; returns an error string instead of throwing so validators can collect it. */
+export function tryParseIpv4Cidr(text: string): Ipv4Cidr | string {
+  const match = IPV4_CIDR_PATTERN.exec(text);
+  if (!match) return `"${text}" is not an IPv4 CIDR block such as 10.0.0.0/16`;
+  const octets = match.slice(1, 5).map(Number);
+  const prefixLength = Number(match[5]);
+  if (octets.some((o) => o > 255)) return `"${text}" has an octet above 255`;
+  if (prefixLength > 32) return `"${text}" has a prefix length above 32`;
+  const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const network = (address & prefixMask(prefixLength)) >>> 0;
+  if (network !== address) {
+    return `"${text}" has host bits set; the network is ${formatIpv4Cidr({ network, prefixLength })}`;
+  }
+  return { network, prefixLength };
+}
+
+/** `tryParseIpv4Cidr` for text already validated: throws on a bad block. */
+export function parseIpv4Cidr(text: string): Ipv4Cidr {
+  const parsed = tryParseIpv4Cidr(text);
+  if (typeof parsed === "string") throw new Error(parsed);
+  return parsed;
+}
+
+export function prefixMask(prefixLength: number): number {
+  return prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+}
+
+export function formatIpv4(address: number): string {
+  return [address >>> 24, (address >>> 16) & 0xff, (address >>> 8) & 0xff, address & 0xff].join(".");
+}
+
+export function formatIpv4Cidr(cidr: Ipv4Cidr): string {
+  return `${formatIpv4(cidr.network)}/${cidr.prefixLength}`;
+}
+
+/** Number of addresses in the block (2^(32-n)); exact for every prefix length. */
+export function blockSize(cidr: Ipv4Cidr): number {
+  return 2 ** (32 - cidr.prefixLength);
+}
+
+export function lastAddress(cidr: Ipv4Cidr): number {
+  return cidr.network + blockSize(cidr) - 1;
+}
+
+export function ipv4CidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  return a.network <= lastAddress(b) && b.network <= lastAddress(a);
+}
+
+export function ipv4CidrContains(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
+  return outer.prefixLength <= inner.prefixLength && inner.network >= outer.network && lastAddress(inner) <= lastAddress(outer);
+}
+
 /**
- * Decides whether datagram sources (as Node reports them, strings) are allowed. Results are
- * cached per address string so the per-packet cost is one Map lookup; the cache is bounded
- * because spoofed sources can be arbitrary.
+ * The `index`-th block of length `prefixLength` inside `parent` (Terraform's cidrsubnet with
+ * newbits = prefixLength - parent.prefixLength). Returns undefined when it does not fit.
  */
-export class SourceFilter {
-  private readonly cache = new Map<string, boolean>();
-  private readonly scratch = new Uint32Array(4);
+export function nthSubnet(parent: Ipv4Cidr, prefixLength: number, index: number): Ipv4Cidr | undefined {
+  if (prefixLength < parent.prefixLength || prefixLength > 32 || !Number.isInteger(index) || index < 0) return undefined;
+  const count = 2 ** (prefixLength - parent.prefixLength);
+  if (index >= count) return undefined;
+  return { network: parent.network + index * 2 ** (32 - prefixLength), prefixLength };
+}
 
-  constructor(
-    private readonly cidrs: readonly Cidr[],
-    private readonly maxCached = 4096,
-  ) {}
+/** The address `hostIndex` places into the block, e.g. hostIndex 10 of 10.10.21.0/24 is 10.10.21.10. */
+export function hostAddress(cidr: Ipv4Cidr, hostIndex: number): number | undefined {
+  if (!Number.isInteger(hostIndex) || hostIndex < 0 || hostIndex >= blockSize(cidr)) return undefined;
+  return cidr.network + hostIndex;
+}
 
-  allows(address: string): boolean {
-    const cached = this.cache.get(address);
-    if (cached !== undefined) return cached;
-    const verdict = this.evaluate(address);
-    if (this.cache.size >= this.maxCached) this.cache.clear();
-    this.cache.set(address, verdict);
-    return verdict;
-  }
-
-  private evaluate(address: string): boolean {
-    let family: 4 | 6;
-    const v4 = parseIpv4(address);
-    if (v4 >= 0) {
-      family = 4;
-      this.scratch[0] = v4;
-    } else {
-      // Node reports IPv4-mapped sources on dual-stack sockets as ::ffff:a.b.c.d.
-      const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-      const inner = mapped ? parseIpv4(mapped[1]) : -1;
-      if (inner >= 0) {
-        family = 4;
-        this.scratch[0] = inner;
-      } else {
-        const v6 = parseIpv6(address);
-        if (v6 === null) return false;
-        family = 6;
-        this.scratch.set(v6);
-      }
+/** Every pair of overlapping blocks among labelled CIDRs, in input order. */
+export function findOverlaps<T extends { cidr: Ipv4Cidr }>(items: readonly T[]): Array<[T, T]> {
+  const pairs: Array<[T, T]> = [];
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      if (ipv4CidrsOverlap(items[i].cidr, items[j].cidr)) pairs.push([items[i], items[j]]);
     }
-    for (const cidr of this.cidrs) if (cidrContains(cidr, family, this.scratch, 0)) return true;
-    return false;
   }
+  return pairs;
 }
