@@ -4,7 +4,7 @@ import { installMocks, recorder, settle } from "../support/mocks";
 installMocks();
 import * as awsx from "@pulumi/awsx";
 import * as gwlb from "../../components";
-import { summarize } from "../../tools/offline/synthesize";
+import { summarize } from "../../offline/synthesize";
 
 describe("the public entry point (the README's example)", () => {
   beforeEach(() => recorder.reset());

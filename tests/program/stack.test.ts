@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../program/config";
-import { recorder } from "../../tools/offline/mockRuntime";
-import { PROJECT_DIR, summarize, synthesize } from "../../tools/offline/synthesize";
+import { recorder } from "../../offline/mockRuntime";
+import { PROJECT_DIR, summarize, synthesize } from "../../offline/synthesize";
 import { problemsOfAsync } from "../support/inputErrors";
 import { tgwRouteLines, vpcRouteLines } from "../support/routeView";
 

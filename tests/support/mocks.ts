@@ -1,2 +1,2 @@
 /** The tests use the same recording mock runtime as the offline synthesizer. */
-export * from "../../tools/offline/mockRuntime";
+export * from "../../offline/mockRuntime";

@@ -1,0 +1,153 @@
+/** `GwlbApplianceFleet`'s arguments, what it offers a hub, and its arguments once validated. */
+import * as pulumi from "@pulumi/pulumi";
+import { Architecture, Tags } from "./common";
+import { InspectionNetwork, InternetAccess } from "./inspectionVpc";
+
+/**
+ * Flow stickiness of the target group. "5-tuple" (AWS's default) is the only mode that works with a
+ * transit gateway in appliance mode and the only one that takes a TCP idle timeout.
+ */
+export const STICKINESS_MODES = ["5-tuple", "source_ip_dest_ip_proto", "source_ip_dest_ip"] as const;
+export type Stickiness = (typeof STICKINESS_MODES)[number];
+
+/** What GWLB does with existing flows of a target that is deregistered or turns unhealthy (one value for both). */
+export const TARGET_FAILOVER_MODES = ["rebalance", "no_rebalance"] as const;
+export type TargetFailover = (typeof TARGET_FAILOVER_MODES)[number];
+
+/** GENEVE itself cannot be health-checked; GWLB checks a TCP, HTTP or HTTPS port of the target instead. */
+export const HEALTH_CHECK_PROTOCOLS = ["TCP", "HTTP", "HTTPS"] as const;
+export type HealthCheckProtocol = (typeof HEALTH_CHECK_PROTOCOLS)[number];
+
+export interface GwlbHealthCheckArgs {
+  /** Default "HTTP": the agent serves its health on HTTP. */
+  protocol?: HealthCheckProtocol;
+  /** TCP port on the appliance. Default HEALTH_PORT (80, the agent's default health port). 1-65535. */
+  port?: number;
+  /** HTTP(S) only. Default HEALTH_PATH ("/healthz", the agent's). Must start with "/", at most 1024 characters. */
+  path?: string;
+  /** HTTP(S) only. GWLB accepts only "200-399", which is also the default. */
+  matcher?: "200-399";
+  /** Default 10. AWS range 5-300, and at least `timeoutSeconds`. */
+  intervalSeconds?: number;
+  /** Default 5. AWS range 2-120. */
+  timeoutSeconds?: number;
+  /** Consecutive successes before a target is healthy. Default 3. AWS range 2-10. */
+  healthyThreshold?: number;
+  /** Consecutive failures before a target is unhealthy. Default 3. AWS range 2-10. */
+  unhealthyThreshold?: number;
+}
+
+/** The health check as applied: every value explicit (AWS documents conflicting defaults for GENEVE). */
+export interface GwlbHealthCheck {
+  readonly protocol: HealthCheckProtocol;
+  readonly port: number;
+  /** Set for HTTP and HTTPS only. */
+  readonly path?: string;
+  /** Set for HTTP and HTTPS only. */
+  readonly matcher?: string;
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+export interface GwlbFleetArgs {
+  /**
+   * CPU architecture of the Amazon Linux 2023 image. Default: that of `instanceType` when it is
+   * given, otherwise "arm64".
+   */
+  architecture?: Architecture;
+  /**
+   * Default "c7g.large" (arm64) or "c7i.large" (x86_64): two vCPUs so the agent's workers and the
+   * OS/SSM agent do not share one core, steady (non-burstable) CPU so a busy data plane is never
+   * throttled by credits the way t-family instances are, and up to 12.5 Gbps of ENA networking.
+   * Graviton (arm64) is the default for its price per packet.
+   */
+  instanceType?: string;
+  /** Default 2. At least 1, and at least the AZ count when cross-zone load balancing is off. */
+  minSize?: number;
+  /** Default: the larger of 2 and `minSize`. From `minSize` to `maxSize`. */
+  desiredCapacity?: number;
+  /**
+   * Default: the largest of 4, `minSize` and `desiredCapacity`. At most 300 per AZ (GENEVE target
+   * group quota), and each AZ's subnet must hold its share next to the GWLB's 8 addresses.
+   */
+  maxSize?: number;
+  /** Encrypted gp3 root volume size. Default 16 GiB; at least the image's 8 GiB, at most 16384. */
+  rootVolumeSizeGiB?: number;
+  /** Seconds after launch before ELB health counts against an instance. Default 300. */
+  healthCheckGracePeriodSeconds?: number;
+  /** Instance refresh: percentage of the fleet kept in service while instances are replaced. Default 90 (AWS's). */
+  minHealthyPercentage?: number;
+  /** One-minute CloudWatch metrics for the instances. Default true. */
+  detailedMonitoring?: boolean;
+}
+
+export interface GwlbApplianceFleetArgs {
+  /** Where the GWLB and the appliances live: an `InspectionVpc`, or anything shaped like one. */
+  network: InspectionNetwork;
+  /** AWS's default for gateway load balancers is off; this component defaults it to true. */
+  enableCrossZoneLoadBalancing?: boolean;
+  /** Default false. */
+  enableDeletionProtection?: boolean;
+  healthCheck?: GwlbHealthCheckArgs;
+  /** Seconds a deregistering target keeps its flows. Default 300. AWS range 0-3600. */
+  deregistrationDelaySeconds?: number;
+  /** Default "5-tuple". */
+  stickiness?: Stickiness;
+  /** Written to both on_deregistration and on_unhealthy, which AWS requires to be equal. Default "no_rebalance". */
+  targetFailover?: TargetFailover;
+  /** Listener TCP idle timeout, 60-6000 s (AWS default 350). Only with 5-tuple stickiness. Default unset. */
+  tcpIdleTimeoutSeconds?: number;
+  /** Whether each endpoint connection must be accepted by hand. Default false. */
+  acceptanceRequired?: boolean;
+  /**
+   * Principals allowed to create endpoints to the service, each its own resource: IAM ARNs of an
+   * account root, a user or a role (arn:aws:iam::123456789012:root / user/NAME / role/NAME; paths are
+   * not supported by the endpoint service API), or "*" for everyone. Default none: the owning
+   * account can always connect to its own service.
+   */
+  allowedPrincipals?: string[];
+  fleet?: GwlbFleetArgs;
+  tags?: Tags;
+}
+
+/** What a hub needs from an inspection service to place its endpoints and choose its TGW settings. */
+export interface GwlbInspectionService {
+  readonly endpointServiceName: pulumi.Output<string>;
+  /** AZs the GWLB serves; endpoints may only be placed in these. */
+  readonly availabilityZones: readonly string[];
+  /** Anything but "5-tuple" is incompatible with a TGW attachment in appliance mode. */
+  readonly stickiness: Stickiness;
+}
+
+export interface ValidatedGwlbFleet {
+  readonly architecture: Architecture;
+  readonly instanceType: string;
+  readonly minSize: number;
+  readonly desiredCapacity: number;
+  readonly maxSize: number;
+  readonly rootVolumeSizeGiB: number;
+  readonly healthCheckGracePeriodSeconds: number;
+  readonly minHealthyPercentage: number;
+  readonly detailedMonitoring: boolean;
+}
+
+/** Every argument after validation, with its default applied: plain values only. */
+export interface ValidatedGwlbApplianceFleetArgs {
+  readonly availabilityZones: string[];
+  readonly vpcCidr: string;
+  readonly subnetCidrs: Record<string, string>;
+  readonly internetAccess: InternetAccess;
+  readonly enableCrossZoneLoadBalancing: boolean;
+  readonly enableDeletionProtection: boolean;
+  readonly healthCheck: GwlbHealthCheck;
+  readonly deregistrationDelaySeconds: number;
+  readonly stickiness: Stickiness;
+  readonly targetFailover: TargetFailover;
+  readonly tcpIdleTimeoutSeconds?: number;
+  readonly acceptanceRequired: boolean;
+  readonly allowedPrincipals: string[];
+  readonly fleet: ValidatedGwlbFleet;
+}
+

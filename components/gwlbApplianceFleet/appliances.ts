@@ -1,0 +1,85 @@
+/**
+ * The appliances: an SSM-only instance role, the launch template (Amazon Linux 2023, IMDSv2 only,
+ * encrypted root, no key pair) and the auto scaling group registered with the target group.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FLEET_TAG_KEY } from "../../common/contract";
+import { Tags } from "../args/common";
+import { ValidatedGwlbApplianceFleetArgs } from "../args/gwlbApplianceFleet";
+import { createSsmInstanceRole } from "../shared/iam";
+import { IMDSV2_REQUIRED, amazonLinuxImageId, encryptedRootVolume } from "../shared/launchSettings";
+import { tagsFor } from "../shared/tags";
+import { applianceUserData } from "./userData";
+
+export interface ApplianceGroup {
+  readonly instanceRole: aws.iam.Role;
+  readonly instanceProfile: aws.iam.InstanceProfile;
+  readonly launchTemplate: aws.ec2.LaunchTemplate;
+  readonly autoScalingGroup: aws.autoscaling.Group;
+}
+
+export interface ApplianceGroupPlacement {
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly securityGroupId: pulumi.Input<string>;
+  readonly targetGroupArn: pulumi.Input<string>;
+}
+
+export function createApplianceGroup(
+  name: string,
+  v: ValidatedGwlbApplianceFleetArgs,
+  placement: ApplianceGroupPlacement,
+  parent: pulumi.Resource,
+  tags: Tags | undefined,
+): ApplianceGroup {
+  const opts = { parent };
+  // Managed by SSM and nothing else (the agent-shipping work adds its own grants).
+  const iam = createSsmInstanceRole(
+    { role: `${name}-role`, attachment: `${name}-ssm-core`, profile: `${name}-instance-profile` },
+    parent,
+    tags,
+    `GWLB appliances of ${name}: SSM management only`,
+  );
+
+  const f = v.fleet;
+  const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
+    description: `GWLB appliances of ${name}`,
+    imageId: amazonLinuxImageId(f.architecture),
+    instanceType: f.instanceType,
+    updateDefaultVersion: true,
+    iamInstanceProfile: { arn: iam.profile.arn },
+    metadataOptions: IMDSV2_REQUIRED,
+    blockDeviceMappings: [encryptedRootVolume(f.rootVolumeSizeGiB)],
+    networkInterfaces: [{
+      deviceIndex: 0,
+      securityGroups: [placement.securityGroupId],
+      deleteOnTermination: "true",
+      ...(v.internetAccess === "igw" ? { associatePublicIpAddress: "true" } : {}),
+    }],
+    monitoring: { enabled: f.detailedMonitoring },
+    userData: Buffer.from(applianceUserData(), "utf8").toString("base64"),
+    tagSpecifications: [
+      { resourceType: "instance", tags: tagsFor(`${name}-appliance`, tags) },
+      { resourceType: "volume", tags: tagsFor(`${name}-appliance`, tags) },
+    ],
+    tags: tagsFor(`${name}-lt`, tags),
+  }, opts);
+
+  const autoScalingGroup = new aws.autoscaling.Group(`${name}-asg`, {
+    vpcZoneIdentifiers: placement.subnetIds,
+    targetGroupArns: [placement.targetGroupArn],
+    healthCheckType: "ELB",
+    healthCheckGracePeriod: f.healthCheckGracePeriodSeconds,
+    minSize: f.minSize,
+    desiredCapacity: f.desiredCapacity,
+    maxSize: f.maxSize,
+    launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply((version) => String(version)) },
+    instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: f.minHealthyPercentage } },
+    tags: [
+      ...Object.entries(tagsFor(`${name}-asg`, tags)).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+      // The fleet tag is how SSM finds the appliances, so every instance carries it from launch.
+      { key: FLEET_TAG_KEY, value: name, propagateAtLaunch: true },
+    ],
+  }, opts);
+  return { instanceRole: iam.role, instanceProfile: iam.profile, launchTemplate, autoScalingGroup };
+}

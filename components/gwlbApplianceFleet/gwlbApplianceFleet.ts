@@ -1,0 +1,84 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FLEET_TAG_KEY } from "../../common/contract";
+import { GwlbApplianceFleetArgs, GwlbHealthCheck, GwlbInspectionService, Stickiness, TargetFailover } from "../args/gwlbApplianceFleet";
+import { checkNetworkSubnetIds, validateGwlbApplianceFleetArgs } from "../rules/gwlbApplianceFleet";
+import { Problems } from "../rules/problems";
+import { createApplianceGroup } from "./appliances";
+import { createEndpointService } from "./endpointService";
+import { createGatewayLoadBalancer } from "./loadBalancer";
+import { createApplianceSecurityGroup } from "./securityGroup";
+
+export const GWLB_APPLIANCE_FLEET_TYPE = "gwlb:inspection:GwlbApplianceFleet";
+
+/**
+ * A Gateway Load Balancer with its GENEVE target group, listener and VPC endpoint service, and the
+ * auto scaling fleet of appliances behind it, in an inspection network (an `InspectionVpc`).
+ *
+ * The appliances boot Amazon Linux 2023 with IMDSv2 only, an encrypted root volume, no key pair and
+ * an instance role that holds nothing but SSM's managed-instance policy; the agent is shipped to
+ * them through SSM, targeting the `gwlb:fleet` tag (see `fleetTag`, `instanceRole`,
+ * `autoScalingGroup`: the seam a later agent-shipping component builds on).
+ */
+export class GwlbApplianceFleet extends pulumi.ComponentResource implements GwlbInspectionService {
+  public readonly loadBalancer: aws.lb.LoadBalancer;
+  public readonly targetGroup: aws.lb.TargetGroup;
+  public readonly listener: aws.lb.Listener;
+  public readonly endpointService: aws.ec2.VpcEndpointService;
+  public readonly endpointServiceName: pulumi.Output<string>;
+  public readonly allowedPrincipals: readonly aws.ec2.VpcEndpointServiceAllowedPrinciple[];
+  public readonly securityGroup: aws.ec2.SecurityGroup;
+  public readonly instanceRole: aws.iam.Role;
+  public readonly instanceProfile: aws.iam.InstanceProfile;
+  public readonly launchTemplate: aws.ec2.LaunchTemplate;
+  public readonly autoScalingGroup: aws.autoscaling.Group;
+  /** The tag every appliance carries from launch; target SSM associations with it. */
+  public readonly fleetTag: { readonly key: string; readonly value: string };
+  public readonly healthCheck: GwlbHealthCheck;
+  public readonly stickiness: Stickiness;
+  public readonly targetFailover: TargetFailover;
+  public readonly availabilityZones: readonly string[];
+
+  constructor(name: string, args: GwlbApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = new Problems();
+    const valid = validateGwlbApplianceFleetArgs(args, problems, name);
+    checkNetworkSubnetIds(problems, args?.network);
+    problems.throwIfAny(`GwlbApplianceFleet "${name}"`);
+    const v = valid!;
+    super(GWLB_APPLIANCE_FLEET_TYPE, name, args, opts);
+    const network = args.network;
+    const tags = args.tags;
+
+    this.availabilityZones = v.availabilityZones;
+    this.healthCheck = v.healthCheck;
+    this.stickiness = v.stickiness;
+    this.targetFailover = v.targetFailover;
+    this.fleetTag = { key: FLEET_TAG_KEY, value: name };
+    const subnetIds = v.availabilityZones.map((az) => network.subnetIds[az]);
+
+    const gwlb = createGatewayLoadBalancer(name, v, network.vpcId, subnetIds, this, tags);
+    this.loadBalancer = gwlb.loadBalancer;
+    this.targetGroup = gwlb.targetGroup;
+    this.listener = gwlb.listener;
+
+    const service = createEndpointService(name, v, gwlb.loadBalancer, this, tags);
+    this.endpointService = service.endpointService;
+    this.endpointServiceName = service.endpointService.serviceName;
+    this.allowedPrincipals = service.allowedPrincipals;
+
+    this.securityGroup = createApplianceSecurityGroup(name, v, network.vpcId, this, tags);
+
+    const group = createApplianceGroup(name, v, { subnetIds, securityGroupId: this.securityGroup.id, targetGroupArn: gwlb.targetGroup.arn }, this, tags);
+    this.instanceRole = group.instanceRole;
+    this.instanceProfile = group.instanceProfile;
+    this.launchTemplate = group.launchTemplate;
+    this.autoScalingGroup = group.autoScalingGroup;
+
+    this.registerOutputs({
+      loadBalancerArn: this.loadBalancer.arn,
+      targetGroupArn: this.targetGroup.arn,
+      endpointServiceName: this.endpointServiceName,
+      autoScalingGroupName: this.autoScalingGroup.name,
+    });
+  }
+}

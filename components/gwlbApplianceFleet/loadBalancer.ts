@@ -1,0 +1,64 @@
+/** The gateway load balancer with its one GENEVE target group and its one listener (AWS allows one of each). */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { GENEVE_PORT } from "../../common/contract";
+import { Tags } from "../args/common";
+import { ValidatedGwlbApplianceFleetArgs } from "../args/gwlbApplianceFleet";
+import { tagsFor } from "../shared/tags";
+
+export interface GatewayLoadBalancer {
+  readonly loadBalancer: aws.lb.LoadBalancer;
+  readonly targetGroup: aws.lb.TargetGroup;
+  readonly listener: aws.lb.Listener;
+}
+
+export function createGatewayLoadBalancer(
+  name: string,
+  v: ValidatedGwlbApplianceFleetArgs,
+  vpcId: pulumi.Input<string>,
+  subnetIds: pulumi.Input<string>[],
+  parent: pulumi.Resource,
+  tags: Tags | undefined,
+): GatewayLoadBalancer {
+  const opts = { parent };
+  const loadBalancer = new aws.lb.LoadBalancer(`${name}-gwlb`, {
+    loadBalancerType: "gateway",
+    subnetMappings: subnetIds.map((subnetId) => ({ subnetId })),
+    ipAddressType: "ipv4",
+    enableCrossZoneLoadBalancing: v.enableCrossZoneLoadBalancing,
+    enableDeletionProtection: v.enableDeletionProtection,
+    tags: tagsFor(`${name}-gwlb`, tags),
+  }, opts);
+
+  const hc = v.healthCheck;
+  const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
+    protocol: "GENEVE",
+    port: GENEVE_PORT,
+    targetType: "instance",
+    vpcId,
+    deregistrationDelay: v.deregistrationDelaySeconds,
+    healthCheck: {
+      enabled: true,
+      protocol: hc.protocol,
+      port: String(hc.port),
+      ...(hc.path !== undefined ? { path: hc.path, matcher: hc.matcher } : {}),
+      interval: hc.intervalSeconds,
+      timeout: hc.timeoutSeconds,
+      healthyThreshold: hc.healthyThreshold,
+      unhealthyThreshold: hc.unhealthyThreshold,
+    },
+    // 5-tuple is GWLB's default and has no stickiness block; the 3- and 2-tuple modes do.
+    ...(v.stickiness !== "5-tuple" ? { stickiness: { enabled: true, type: v.stickiness } } : {}),
+    targetFailovers: [{ onDeregistration: v.targetFailover, onUnhealthy: v.targetFailover }],
+    tags: tagsFor(`${name}-tg`, tags),
+  }, opts);
+
+  // A GWLB listener takes no port or protocol: it receives all IP traffic from the endpoints.
+  const listener = new aws.lb.Listener(`${name}-listener`, {
+    loadBalancerArn: loadBalancer.arn,
+    defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+    ...(v.tcpIdleTimeoutSeconds !== undefined ? { tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds } : {}),
+    tags: tagsFor(`${name}-listener`, tags),
+  }, opts);
+  return { loadBalancer, targetGroup, listener };
+}

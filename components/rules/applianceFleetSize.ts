@@ -1,0 +1,103 @@
+/**
+ * The appliance fleet: instance type and architecture, group sizes, and whether the GWLB's
+ * subnets and the target group's quota can hold the largest fleet.
+ */
+import { parseIpv4Cidr } from "../../common/cidr";
+import { ARCHITECTURES, Architecture } from "../args/common";
+import { GwlbFleetArgs, ValidatedGwlbFleet } from "../args/gwlbApplianceFleet";
+import {
+  GENEVE_TARGETS_PER_AZ, GWLB_ADDRESSES_PER_SUBNET, INSTANCE_TYPE_PATTERN, ROOT_VOLUME_GIB_LIMITS, instanceTypeArchitecture, usableAwsAddresses,
+} from "./awsLimits";
+import { Problems, describeValue } from "./problems";
+
+/**
+ * Default instance type per architecture: two vCPUs so the agent's workers and the OS/SSM agent do
+ * not share one core, steady (non-burstable) CPU, and up to 12.5 Gbps of ENA networking.
+ */
+export const DEFAULT_INSTANCE_TYPES: Readonly<Record<Architecture, string>> = {
+  arm64: "c7g.large",
+  x86_64: "c7i.large",
+};
+
+export function validateFleet(
+  problems: Problems,
+  fleet: GwlbFleetArgs | undefined,
+  network: { azs: string[]; subnetCidrs: Record<string, string> } | undefined,
+  crossZone: boolean | undefined,
+): ValidatedGwlbFleet | undefined {
+  const before = problems.list.length;
+  const args = fleet ?? {};
+
+  let instanceType: string | undefined;
+  if (args.instanceType !== undefined) {
+    if (typeof args.instanceType === "string" && INSTANCE_TYPE_PATTERN.test(args.instanceType)) instanceType = args.instanceType;
+    else problems.add("fleet.instanceType", `must be an EC2 instance type such as "c7g.large", got ${describeValue(args.instanceType)}`);
+  }
+  const architecture = problems.oneOf("fleet.architecture", args.architecture ?? (instanceType ? instanceTypeArchitecture(instanceType) : "arm64"), ARCHITECTURES);
+  if (architecture && instanceType && args.architecture !== undefined && instanceTypeArchitecture(instanceType) !== architecture) {
+    problems.add(
+      "fleet.instanceType",
+      `"${instanceType}" is an ${instanceTypeArchitecture(instanceType)} instance type but fleet.architecture is "${architecture}"; the image follows the architecture, so they must agree`,
+    );
+  }
+  if (architecture && !instanceType) instanceType = DEFAULT_INSTANCE_TYPES[architecture];
+
+  // Defaults follow what was given: 2/2/4, raised so that min <= desired <= max always holds for them.
+  const given = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+  const minSize = problems.wholeNumber("fleet.minSize", args.minSize ?? 2);
+  const desiredCapacity = problems.wholeNumber("fleet.desiredCapacity", args.desiredCapacity ?? Math.max(2, given(args.minSize)));
+  const maxSize = problems.wholeNumber("fleet.maxSize", args.maxSize ?? Math.max(4, given(args.desiredCapacity), given(args.minSize)));
+  if (minSize !== undefined && minSize < 1) {
+    problems.add("fleet.minSize", `must be at least 1: with no appliance the GWLB has no target and every inspected flow is dropped, got ${minSize}`);
+  }
+  if (minSize !== undefined && network && crossZone === false && minSize < network.azs.length) {
+    problems.add(
+      "fleet.minSize",
+      `must be at least the number of AZs (${network.azs.length}) when enableCrossZoneLoadBalancing is false: each AZ's GWLB node then sends only to appliances in its own AZ, got ${minSize}`,
+    );
+  }
+  if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
+    problems.add("fleet.minSize", `must not exceed fleet.maxSize (${maxSize}), got ${minSize}`);
+  } else if (minSize !== undefined && maxSize !== undefined && desiredCapacity !== undefined && (desiredCapacity < minSize || desiredCapacity > maxSize)) {
+    problems.add("fleet.desiredCapacity", `must be from fleet.minSize (${minSize}) to fleet.maxSize (${maxSize}), got ${desiredCapacity}`);
+  }
+  if (maxSize !== undefined && network) {
+    const quota = GENEVE_TARGETS_PER_AZ * network.azs.length;
+    if (maxSize > quota) {
+      problems.add(
+        "fleet.maxSize",
+        `must be at most ${quota}: a GENEVE target group holds ${GENEVE_TARGETS_PER_AZ} targets per AZ and the fleet spans ${network.azs.length} AZ${network.azs.length === 1 ? "" : "s"}, got ${maxSize}`,
+      );
+    } else {
+      const perAz = Math.ceil(maxSize / network.azs.length);
+      for (const az of network.azs) {
+        const free = usableAwsAddresses(parseIpv4Cidr(network.subnetCidrs[az]));
+        if (free < GWLB_ADDRESSES_PER_SUBNET + perAz) {
+          problems.add(
+            "fleet.maxSize",
+            `${maxSize} appliances put up to ${perAz} in ${az}, whose subnet ${network.subnetCidrs[az]} has ${free} usable addresses; the GWLB needs ${GWLB_ADDRESSES_PER_SUBNET} of them, so at most ${free - GWLB_ADDRESSES_PER_SUBNET} remain for appliances`,
+          );
+        }
+      }
+    }
+  }
+
+  const rootVolumeSizeGiB = problems.integer("fleet.rootVolumeSizeGiB", args.rootVolumeSizeGiB ?? 16, ROOT_VOLUME_GIB_LIMITS.min, ROOT_VOLUME_GIB_LIMITS.max);
+  const grace = problems.wholeNumber("fleet.healthCheckGracePeriodSeconds", args.healthCheckGracePeriodSeconds ?? 300);
+  if (grace !== undefined && grace < 0) problems.add("fleet.healthCheckGracePeriodSeconds", `must not be negative, got ${grace}`);
+  const minHealthyPercentage = problems.integer("fleet.minHealthyPercentage", args.minHealthyPercentage ?? 90, 0, 100);
+  const detailedMonitoring = problems.optionalBoolean("fleet.detailedMonitoring", args.detailedMonitoring, true);
+
+  if (problems.list.length !== before) return undefined;
+  return {
+    architecture: architecture!,
+    instanceType: instanceType!,
+    minSize: minSize!,
+    desiredCapacity: desiredCapacity!,
+    maxSize: maxSize!,
+    rootVolumeSizeGiB: rootVolumeSizeGiB!,
+    healthCheckGracePeriodSeconds: grace!,
+    minHealthyPercentage: minHealthyPercentage!,
+    detailedMonitoring: detailedMonitoring!,
+  };
+}
