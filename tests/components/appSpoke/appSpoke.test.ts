@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { installMocks, recorder, settle } from "../../support/mocks";
+import { installMocks, recorder, settle, valueOf } from "../../support/mocks";
 import { associationLines, tgwRouteLines, vpcRouteLines } from "../../support/routeView";
 
 installMocks();
@@ -124,6 +124,25 @@ describe("AppSpoke", () => {
     const asg = recorder.one("aws:autoscaling/group:Group", "app01-web-asg").inputs;
     assert.deepEqual([asg.minSize, asg.desiredCapacity, asg.maxSize, asg.vpcZoneIdentifiers.map((id: string) => recorder.byId(id)?.name)],
       [2, 2, 2, ["app01-private-2a", "app01-private-2c"]]);
+  });
+
+  it("owns the resources of its attachment, which the hub builds through attachSpoke", async () => {
+    const sec = hub();
+    const app = new AppSpoke("app01", { hub: sec, cidrBlock: "10.10.0.0/16", availabilityZones: AZS });
+    await settle();
+    // The URNs the SDK gives the children (no recorder involved): the attachment and the hub's return
+    // route are children of the spoke, so they are deleted with it, not with the hub.
+    const spokeChild = (type: string, name: string) => `urn:pulumi:test::gwlb-inspection::gwlb:network:AppSpoke$${type}::${name}`;
+    assert.equal(await valueOf(app.attachment.urn), spokeChild("aws:ec2transitgateway/vpcAttachment:VpcAttachment", "app01-tgw-attachment"));
+    assert.equal(await valueOf(sec.vpc.urn), "urn:pulumi:test::gwlb-inspection::gwlb:network:CentralEgress$aws:ec2/vpc:Vpc::sec-vpc");
+    assert.deepEqual(sec.attachedSpokes, [{ name: "app01", cidrBlock: "10.10.0.0/16" }]);
+    const owned = recorder.registrations.filter((r) => r.name.startsWith("app01-hub-") || ["app01-tgw-attachment", "app01-tgw-rt-association", "app01-east-west-blackhole"].includes(r.name));
+    assert.deepEqual(owned.map((r) => r.name).sort(), [
+      "app01-east-west-blackhole", "app01-hub-gwlbe-2a", "app01-hub-gwlbe-2c", "app01-hub-public-2a", "app01-hub-public-2c",
+      "app01-hub-tgw-return", "app01-tgw-attachment", "app01-tgw-rt-association",
+    ]);
+    const appUrn = await valueOf(app.urn);
+    for (const r of owned) assert.equal(r.parentUrn, appUrn, r.name);
   });
 
   it("routes east-west traffic through the same-AZ endpoint when the hub inspects it", async () => {
