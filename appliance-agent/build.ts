@@ -17,7 +17,7 @@ export const DEFAULT_OUTFILE = path.join(REPO_ROOT, "dist", "appliance-agent.js"
 export function bundleOptions(outfile: string = DEFAULT_OUTFILE): BuildOptions {
   return {
     absWorkingDir: REPO_ROOT,
-    entryPoints: [path.join("appliance-agent", "src", "main.ts")],
+    entryPoints: [path.join("appliance-agent", "src", "cli", "main.ts")],
     outfile,
     bundle: true,
     platform: "node",

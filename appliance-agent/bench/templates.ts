@@ -9,7 +9,7 @@
 // u16 length, u16 stamp offset, u16 socket index, u16 0, bytes.
 
 import { writeFileSync } from "node:fs";
-import { buildDatagram, TCP_ACK, TCP_PSH, TCP_SYN } from "../src/sim/packets";
+import { buildDatagram, TCP_ACK, TCP_PSH, TCP_SYN } from "../sim/packets";
 
 export const STAMP_LENGTH = 24;
 export const STAMP_MAGIC = 0x47574c42;

@@ -2,9 +2,9 @@
 // ports, many source ports, jumbo frames, spoofed sources, malformed datagrams, metrics and
 // flow logs.
 import { strict as assert } from "node:assert";
-import { AWS_OPTION_CLASS } from "../../appliance-agent/src/geneve";
-import { TCP_ACK, TCP_SYN, buildDatagram, encapsulate, buildInnerPacket } from "../../appliance-agent/src/sim/packets";
-import { ExchangeItem, GwlbSimulator } from "../../appliance-agent/src/sim/simulator";
+import { AWS_OPTION_CLASS } from "../../appliance-agent/src/dataplane/geneve";
+import { TCP_ACK, TCP_SYN, buildDatagram, encapsulate, buildInnerPacket } from "../../appliance-agent/sim/packets";
+import { ExchangeItem, GwlbSimulator } from "../../appliance-agent/sim/simulator";
 import { RunningAgent, startAgent } from "./support/agent-process";
 
 const ALLOW_ALL = { defaultAction: "allow", failMode: "closed", rules: [] };

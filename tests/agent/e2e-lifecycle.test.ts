@@ -2,10 +2,10 @@
 // SIGHUP, several workers, and command-line errors.
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
-import { SETTINGS } from "../../appliance-agent/src/config";
-import { reusePortSupported } from "../../appliance-agent/src/workers";
-import { buildDatagram } from "../../appliance-agent/src/sim/packets";
-import { GwlbSimulator } from "../../appliance-agent/src/sim/simulator";
+import { SETTINGS } from "../../appliance-agent/src/control/settings";
+import { reusePortSupported } from "../../appliance-agent/src/control/workers";
+import { buildDatagram } from "../../appliance-agent/sim/packets";
+import { GwlbSimulator } from "../../appliance-agent/sim/simulator";
 import * as dgram from "node:dgram";
 import { freeTcpPort, loopbackPair, runAgentCommand, sleep, startAgent, writePolicy } from "./support/agent-process";
 

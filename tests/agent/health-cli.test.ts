@@ -1,10 +1,10 @@
 // Health rule, command-line parsing and metric rendering, in process.
 import { strict as assert } from "node:assert";
-import { parseCommandLine, UsageError } from "../../appliance-agent/src/cli";
-import { readFlagOverrides } from "../../appliance-agent/src/config";
-import { HEARTBEAT_STALE_MS, evaluateHealth } from "../../appliance-agent/src/health";
-import { Drop } from "../../appliance-agent/src/drop-reasons";
-import { Counter, DataPlaneCounters, renderMetrics, snapshotOf } from "../../appliance-agent/src/metrics";
+import { parseCommandLine, UsageError } from "../../appliance-agent/src/cli/options";
+import { readFlagOverrides } from "../../appliance-agent/src/control/settings";
+import { HEARTBEAT_STALE_MS, evaluateHealth } from "../../appliance-agent/src/control/health";
+import { Drop } from "../../appliance-agent/src/dataplane/drop-reasons";
+import { Counter, DataPlaneCounters, renderMetrics, snapshotOf } from "../../appliance-agent/src/dataplane/counters";
 
 describe("agent: health rule", () => {
   const now = 1_000_000;

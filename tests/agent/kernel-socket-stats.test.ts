@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as dgram from "node:dgram";
 import * as os from "node:os";
-import { parseUdpTable, procAddressHex, readKernelSocketStats } from "../../appliance-agent/src/kernel-socket-stats";
-import { buildDatagram } from "../../appliance-agent/src/sim/packets";
-import { GwlbSimulator } from "../../appliance-agent/src/sim/simulator";
+import { parseUdpTable, procAddressHex, readKernelSocketStats } from "../../appliance-agent/src/control/kernel-socket-stats";
+import { buildDatagram } from "../../appliance-agent/sim/packets";
+import { GwlbSimulator } from "../../appliance-agent/sim/simulator";
 import { startAgent } from "./support/agent-process";
 
 const HEADER = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops";

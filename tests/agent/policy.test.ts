@@ -1,9 +1,9 @@
 // Policy documents: validation errors that name the field, and rule evaluation.
 import { strict as assert } from "node:assert";
 import { parseIpv4, parseIpv6 } from "../../common/cidr";
-import { loadDocument } from "../../appliance-agent/src/config";
-import { CompiledPolicy, FlowView, parseEndpointId } from "../../appliance-agent/src/policy";
-import { ValidationError } from "../../appliance-agent/src/validation";
+import { loadDocument } from "../../appliance-agent/src/control/settings";
+import { CompiledPolicy, FlowView, parseEndpointId } from "../../appliance-agent/src/policy/schema";
+import { ValidationError } from "../../appliance-agent/src/policy/problems";
 
 function problemsOf(doc: unknown): readonly string[] {
   try {

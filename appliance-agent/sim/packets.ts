@@ -10,8 +10,8 @@
 // A benchmark can build one datagram per flow and patch bytes at `payloadOffset` (e.g. a
 // sequence number) before each send: the agent does not verify transport checksums.
 
-import { parseIpv4, parseIpv6 } from "../../../common/cidr";
-import { AWS_OPTION_ATTACHMENT_ID, AWS_OPTION_CLASS, AWS_OPTION_ENDPOINT_ID, AWS_OPTION_FLOW_COOKIE, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "../geneve";
+import { parseIpv4, parseIpv6 } from "../../common/cidr";
+import { AWS_OPTION_ATTACHMENT_ID, AWS_OPTION_CLASS, AWS_OPTION_ENDPOINT_ID, AWS_OPTION_FLOW_COOKIE, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "../src/dataplane/geneve";
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;

@@ -3,9 +3,9 @@
 // off to the worker loop before any argument is read.
 
 import cluster from "node:cluster";
-import { main } from "./cli";
-import { logEvent } from "./log";
-import { runWorkerProcess } from "./workers";
+import { main } from "./options";
+import { logEvent } from "../shared/log";
+import { runWorkerProcess } from "../control/workers";
 
 if (cluster.isWorker) {
   runWorkerProcess();

@@ -11,12 +11,12 @@
 
 import cluster, { Worker } from "node:cluster";
 import * as dgram from "node:dgram";
-import { AgentSettings, LoadedDocument, loadDocument, defaultSettings } from "./config";
-import { Cidr, parseCidr } from "../../common/cidr";
-import { BindMode, Forwarder } from "./forwarder";
+import { AgentSettings, LoadedDocument, loadDocument, defaultSettings } from "./settings";
+import { Cidr, parseCidr } from "../../../common/cidr";
+import { BindMode, Forwarder } from "../dataplane/forwarder";
 import { WorkerHealth } from "./health";
-import { logEvent } from "./log";
-import { DataPlaneSnapshot } from "./metrics";
+import { logEvent } from "../shared/log";
+import { DataPlaneSnapshot } from "../dataplane/counters";
 
 const HEARTBEAT_INTERVAL_MS = 1000;
 const SNAPSHOT_TIMEOUT_MS = 1500;

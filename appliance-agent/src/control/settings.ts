@@ -3,12 +3,12 @@
 
 import { availableParallelism } from "node:os";
 import { isIP } from "node:net";
-import { Cidr, parseCidr } from "../../common/cidr";
-import { CompiledPolicy, compilePolicy } from "./policy";
-import { Problems, ValidationError, describe, isRecord, joinPath } from "./validation";
+import { Cidr, parseCidr } from "../../../common/cidr";
+import { CompiledPolicy, compilePolicy } from "../policy/schema";
+import { Problems, ValidationError, describe, isRecord, joinPath } from "../policy/problems";
 import {
   DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,
-} from "../../common/contract";
+} from "../../../common/contract";
 
 export type SocketMode = "auto" | "reuseport" | "shared";
 

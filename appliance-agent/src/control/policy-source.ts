@@ -2,9 +2,9 @@
 // (file watch, SSM polling, SIGHUP), and the rule that a bad document never replaces a good one.
 
 import { promises as fs, watchFile, unwatchFile, Stats } from "node:fs";
-import { AgentSettings, LoadedDocument, loadDocument } from "./config";
-import { logEvent } from "./log";
-import { ValidationError } from "./validation";
+import { AgentSettings, LoadedDocument, loadDocument } from "./settings";
+import { logEvent } from "../shared/log";
+import { ValidationError } from "../policy/problems";
 
 export interface PolicySource {
   /** Human-readable origin used in every error, e.g. `file /etc/agent.json`. */

@@ -11,7 +11,7 @@
 // Only loopback addresses are accepted, so nothing can leave the machine.
 
 import * as dgram from "node:dgram";
-import { parseIpv4 } from "../../../common/cidr";
+import { parseIpv4 } from "../../common/cidr";
 
 export interface SimulatorOptions {
   /** Address the GWLB sends from and receives returns on; default 127.0.0.1. */

@@ -7,7 +7,7 @@
 
 import * as dgram from "node:dgram";
 import { Drop } from "./drop-reasons";
-import { Counter, DataPlaneCounters } from "./metrics";
+import { Counter, DataPlaneCounters } from "./counters";
 
 const STATE_BINDING = 0;
 const STATE_READY = 1;

@@ -5,16 +5,16 @@
 
 import * as dgram from "node:dgram";
 import { SourceFilter } from "./source-filter";
-import type { AgentSettings } from "./config";
+import type { AgentSettings } from "../control/settings";
 import { Drop, Unclassified } from "./drop-reasons";
 import { FLAG_ALLOW, FLOW_END_NAMES, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";
 import { FlowLogger } from "./flow-log";
 import { GeneveHeader, parseGeneve } from "./geneve";
 import { FragmentVerdict, FragmentVerdicts } from "./fragment-verdicts";
 import { Fragment, InnerPacket, parseInnerPacket } from "./inner-packet";
-import { logEvent } from "./log";
-import { Counter, DataPlaneCounters, DataPlaneSnapshot, snapshotOf } from "./metrics";
-import { CompiledPolicy, FlowView } from "./policy";
+import { logEvent } from "../shared/log";
+import { Counter, DataPlaneCounters, DataPlaneSnapshot, snapshotOf } from "./counters";
+import { CompiledPolicy, FlowView } from "../policy/schema";
 import { ReturnSocketPool } from "./return-sockets";
 
 /** How the GENEVE socket is bound. */

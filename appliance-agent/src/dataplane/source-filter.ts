@@ -1,4 +1,4 @@
-import { Cidr, cidrContains, parseIpv4, parseIpv6 } from "../../common/cidr";
+import { Cidr, cidrContains, parseIpv4, parseIpv6 } from "../../../common/cidr";
 
 /**
  * Decides whether datagram sources (as Node reports them, strings) are allowed. Results are

@@ -2,7 +2,7 @@
 // it ends (with its counts). Lines are batched into writes under PIPE_BUF (4096 bytes) so the
 // lines of several worker processes sharing stdout never interleave mid-line.
 
-import { formatAddress } from "../../common/cidr";
+import { formatAddress } from "../../../common/cidr";
 import { formatId64 } from "./geneve";
 import { protocolName } from "./inner-packet";
 import { FLAG_ALLOW, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";

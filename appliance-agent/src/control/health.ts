@@ -2,7 +2,7 @@
 // must stand for the data path: see `evaluateHealth` for the exact rule.
 
 import * as http from "node:http";
-import { HEALTH_PATH } from "../../common/contract";
+import { HEALTH_PATH } from "../../../common/contract";
 
 /** A worker's heartbeat older than this means its event loop (and so its data path) is stuck. */
 export const HEARTBEAT_STALE_MS = 3000;

@@ -2,13 +2,13 @@
 // and the data-plane workers, applies policy changes, and runs the SIGTERM drain.
 
 import * as http from "node:http";
-import { AgentSettings, LoadedDocument, mergeSettings } from "./config";
+import { AgentSettings, LoadedDocument, mergeSettings } from "./settings";
 import { DrainController } from "./drain";
 import { createStatusServer, evaluateHealth, HEARTBEAT_STALE_MS, HealthVerdict, listen } from "./health";
-import { logEvent } from "./log";
-import { DataPlaneSnapshot, renderMetrics } from "./metrics";
+import { logEvent } from "../shared/log";
+import { DataPlaneSnapshot, renderMetrics } from "../dataplane/counters";
 import { PolicyManager, PolicySource } from "./policy-source";
-import { BindMode } from "./forwarder";
+import { BindMode } from "../dataplane/forwarder";
 import { DataPlane, LocalDataPlane, reusePortSupported, startClusterWorkers } from "./workers";
 import { readKernelSocketStats } from "./kernel-socket-stats";
 

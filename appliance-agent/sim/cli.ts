@@ -1,7 +1,7 @@
 // `npm run agent:sim -- [options]`: plays the GWLB against a running agent on loopback and
 // reports how many datagrams came back byte-identical with the right ports.
 
-import { parseIpv4 } from "../../../common/cidr";
+import { parseIpv4 } from "../../common/cidr";
 import { buildDatagram, DatagramSpec, TCP_ACK, TCP_SYN } from "./packets";
 import { ExchangeItem, GwlbSimulator } from "./simulator";
 

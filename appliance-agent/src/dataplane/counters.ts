@@ -2,7 +2,7 @@
 // JSON snapshots, the sum over workers, and the Prometheus text exposition.
 
 import { DROP_REASON_NAMES, UNCLASSIFIED_REASON_NAMES } from "./drop-reasons";
-import type { KernelSocketStats } from "./kernel-socket-stats";
+import type { KernelSocketStats } from "../control/kernel-socket-stats";
 
 /** Indexes into DataPlaneCounters.values. */
 export const Counter = {

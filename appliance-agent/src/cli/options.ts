@@ -1,9 +1,9 @@
 // Command line of the appliance agent: option parsing, --help, and running the agent.
 
-import { Agent } from "./agent";
-import { AgentSettings, SETTINGS, defaultSettings, defaultText, readFlagOverrides, regionFromEnvironment } from "./config";
-import { FilePolicySource, PolicySource, SsmPolicySource } from "./policy-source";
-import { ValidationError } from "./validation";
+import { Agent } from "../control/agent";
+import { AgentSettings, SETTINGS, defaultSettings, defaultText, readFlagOverrides, regionFromEnvironment } from "../control/settings";
+import { FilePolicySource, PolicySource, SsmPolicySource } from "../control/policy-source";
+import { ValidationError } from "../policy/problems";
 
 export const AGENT_VERSION = "0.1.0";
 

@@ -2,9 +2,9 @@
 // A flow is decided once, on its first packet, by the first rule that matches it in the
 // initiator -> responder orientation; the verdict is cached in the flow table.
 
-import { Cidr, cidrContains, parseCidr } from "../../common/cidr";
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from "./inner-packet";
-import { Problems, describe, isRecord, joinPath, rejectUnknownKeys } from "./validation";
+import { Cidr, cidrContains, parseCidr } from "../../../common/cidr";
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from "../dataplane/inner-packet";
+import { Problems, describe, isRecord, joinPath, rejectUnknownKeys } from "./problems";
 
 export type Action = "allow" | "deny";
 export type FailMode = "open" | "closed";
