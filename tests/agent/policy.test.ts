@@ -2,7 +2,8 @@
 import { strict as assert } from "node:assert";
 import { parseIpv4, parseIpv6 } from "../../common/cidr";
 import { loadDocument } from "../../appliance-agent/src/control/settings";
-import { CompiledPolicy, FlowView, parseEndpointId } from "../../appliance-agent/src/policy/schema";
+import { CompiledPolicy, FlowView } from "../../appliance-agent/src/policy/compile";
+import { parseEndpointId } from "../../appliance-agent/src/policy/schema";
 import { ValidationError } from "../../appliance-agent/src/policy/problems";
 
 function problemsOf(doc: unknown): readonly string[] {

@@ -4,7 +4,8 @@
 import { availableParallelism } from "node:os";
 import { isIP } from "node:net";
 import { Cidr, parseCidr } from "../../../common/cidr";
-import { CompiledPolicy, compilePolicy } from "../policy/schema";
+import type { CompiledPolicy } from "../policy/compile";
+import { compilePolicy } from "../policy/schema";
 import { Problems, ValidationError, describe, isRecord, joinPath } from "../policy/problems";
 import {
   DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,

@@ -4,7 +4,7 @@
 
 import { formatAddress } from "../../../common/cidr";
 import { formatId64 } from "./geneve";
-import { protocolName } from "./inner-packet";
+import { protocolName } from "../shared/ip-protocols";
 import { FLAG_ALLOW, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";
 
 const PIPE_BUF = 4096;

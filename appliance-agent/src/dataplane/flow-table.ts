@@ -3,7 +3,8 @@
 // Memory is allocated once for `maxFlows` entries (about 130 bytes each) and never grows.
 
 import type { GeneveHeader } from "./geneve";
-import { Hint, InnerPacket, PROTO_TCP } from "./inner-packet";
+import { Hint, InnerPacket } from "./inner-packet";
+import { PROTO_TCP } from "../shared/ip-protocols";
 
 /** Words per key: endpoint id (2), family/protocol (1), address A (4), address B (4), ports (1). */
 export const KEY_WORDS = 12;

@@ -14,7 +14,7 @@ import { FragmentVerdict, FragmentVerdicts } from "./fragment-verdicts";
 import { Fragment, InnerPacket, parseInnerPacket } from "./inner-packet";
 import { logEvent } from "../shared/log";
 import { Counter, DataPlaneCounters, DataPlaneSnapshot, snapshotOf } from "./counters";
-import { CompiledPolicy, FlowView } from "../policy/schema";
+import { CompiledPolicy, FlowView } from "../policy/compile";
 import { ReturnSocketPool } from "./return-sockets";
 
 /** How the GENEVE socket is bound. */

@@ -2,12 +2,7 @@
 
 import { Unclassified } from "./drop-reasons";
 import { ETHERTYPE_IPV4, readU32 } from "./geneve";
-
-export const PROTO_ICMP = 1;
-export const PROTO_TCP = 6;
-export const PROTO_UDP = 17;
-export const PROTO_ICMPV6 = 58;
-export const PROTO_SCTP = 132;
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 
 const IPV6_HOP_BY_HOP = 0;
 const IPV6_ROUTING = 43;
@@ -222,22 +217,4 @@ function icmpv6Hint(type: number): number {
   if (type === 128) return Hint.SourceInitiates;
   if (type === 129) return Hint.DestinationInitiates;
   return Hint.None;
-}
-
-/** Protocol number to the name used in flow logs and policies. */
-export function protocolName(protocol: number): string {
-  switch (protocol) {
-    case PROTO_TCP:
-      return "tcp";
-    case PROTO_UDP:
-      return "udp";
-    case PROTO_ICMP:
-      return "icmp";
-    case PROTO_ICMPV6:
-      return "icmpv6";
-    case PROTO_SCTP:
-      return "sctp";
-    default:
-      return String(protocol);
-  }
 }

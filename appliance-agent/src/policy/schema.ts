@@ -1,194 +1,14 @@
-// The inspection policy: a validated JSON document compiled into numeric matchers.
-// A flow is decided once, on its first packet, by the first rule that matches it in the
-// initiator -> responder orientation; the verdict is cached in the flow table.
+// Checks a policy document field by field and builds its compiled form (compile.ts). Every
+// problem is reported with the path of its field; a document with any problem compiles to nothing.
 
-import { Cidr, cidrContains, parseCidr } from "../../../common/cidr";
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from "../dataplane/inner-packet";
+import { Cidr, parseCidr } from "../../../common/cidr";
+import { PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
+import {
+  CompiledEndpoint, CompiledPolicy, CompiledRule, DIRECTION_ANY, DIRECTION_EAST_WEST, DIRECTION_INBOUND, DIRECTION_OUTBOUND,
+  PROTOCOL_ANY, PROTOCOL_ICMP_ANY_FAMILY, hasPorts,
+} from "./compile";
+import { Action, DEFAULT_INTERNAL_CIDRS, PolicyDocument } from "./document";
 import { Problems, describe, isRecord, joinPath, rejectUnknownKeys } from "./problems";
-
-export type Action = "allow" | "deny";
-export type FailMode = "open" | "closed";
-export type Direction = "inbound" | "outbound" | "east-west" | "any";
-export type PortSpec = number | string | Array<number | string>;
-
-export interface PolicyEndpoint {
-  /** One CIDR or a list; omitted = any address. An IPv4 block never matches IPv6 and vice versa. */
-  cidr?: string | string[];
-  /** Ports or "low-high" ranges; omitted = any. Only TCP, UDP and SCTP flows have ports. */
-  ports?: PortSpec;
-}
-
-export interface PolicyRule {
-  /** Label for metrics and flow logs; `rules[i]` when omitted. */
-  name?: string;
-  action: Action;
-  /** "any" (default), "tcp", "udp", "icmp" (ICMP and ICMPv6), "icmpv6", "sctp" or a number 0-255. */
-  protocol?: string | number;
-  /** The flow's initiator. */
-  source?: PolicyEndpoint;
-  /** The flow's responder. */
-  destination?: PolicyEndpoint;
-  /** Relative to `internalCidrs`: inbound = outside -> inside, outbound = inside -> outside. */
-  direction?: Direction;
-  /** GWLB endpoint ids ("vpce-0123456789abcdef", "0x...", or 16 hex digits); omitted = any. */
-  endpointIds?: string[];
-}
-
-export interface PolicyDocument {
-  version?: 1;
-  description?: string;
-  defaultAction: Action;
-  /** What to do with packets whose 5-tuple cannot be read: open = forward, closed = drop. */
-  failMode: FailMode;
-  internalCidrs?: string[];
-  rules: PolicyRule[];
-}
-
-export const DEFAULT_INTERNAL_CIDRS: readonly string[] = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "fc00::/7",
-];
-
-const PROTOCOL_ANY = -1;
-const PROTOCOL_ICMP_ANY_FAMILY = -2;
-const DIRECTION_ANY = 0;
-const DIRECTION_INBOUND = 1;
-const DIRECTION_OUTBOUND = 2;
-const DIRECTION_EAST_WEST = 3;
-/** Neither end is internal: only rules with direction "any" match. */
-const DIRECTION_NONE = 4;
-
-interface CompiledEndpoint {
-  cidrs: Cidr[] | null;
-  /** Inclusive [low, high] pairs. */
-  ports: Uint16Array | null;
-}
-
-interface CompiledRule {
-  allow: boolean;
-  protocol: number;
-  source: CompiledEndpoint;
-  destination: CompiledEndpoint;
-  direction: number;
-  /** Endpoint ids as [high, low] pairs. */
-  endpointIds: Uint32Array | null;
-}
-
-/** A flow in initiator -> responder orientation, as the policy sees it. Reused per evaluation. */
-export class FlowView {
-  family = 4;
-  protocol = 0;
-  readonly initiator = new Uint32Array(4);
-  readonly responder = new Uint32Array(4);
-  initiatorPort = 0;
-  responderPort = 0;
-  endpointIdHigh = 0;
-  endpointIdLow = 0;
-}
-
-/** True for protocols whose flows carry ports that port rules can match. */
-export function hasPorts(protocol: number): boolean {
-  return protocol === PROTO_TCP || protocol === PROTO_UDP || protocol === PROTO_SCTP;
-}
-
-export class CompiledPolicy {
-  /** Metric/flow-log label per rule index. */
-  readonly labels: readonly string[];
-
-  constructor(
-    readonly document: PolicyDocument,
-    readonly defaultAllow: boolean,
-    readonly failOpen: boolean,
-    private readonly internal: readonly Cidr[],
-    private readonly rules: readonly CompiledRule[],
-    labels: readonly string[],
-  ) {
-    this.labels = labels;
-  }
-
-  get ruleCount(): number {
-    return this.rules.length;
-  }
-
-  /** Index of the first matching rule, or -1 when the default action applies. */
-  evaluate(flow: FlowView): number {
-    let direction = -1;
-    for (let i = 0; i < this.rules.length; i++) {
-      const rule = this.rules[i];
-      if (rule.protocol !== PROTOCOL_ANY) {
-        if (rule.protocol === PROTOCOL_ICMP_ANY_FAMILY) {
-          if (flow.protocol !== PROTO_ICMP && flow.protocol !== PROTO_ICMPV6) continue;
-        } else if (rule.protocol !== flow.protocol) {
-          continue;
-        }
-      }
-      if (rule.endpointIds !== null && !matchesEndpointId(rule.endpointIds, flow)) continue;
-      if (!matchesEnd(rule.source, flow, flow.initiator, flow.initiatorPort)) continue;
-      if (!matchesEnd(rule.destination, flow, flow.responder, flow.responderPort)) continue;
-      if (rule.direction !== DIRECTION_ANY) {
-        if (direction < 0) direction = this.directionOf(flow);
-        if (direction !== rule.direction) continue;
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  /** Whether the verdict for an `evaluate` result is allow. */
-  allows(index: number): boolean {
-    return index < 0 ? this.defaultAllow : this.rules[index].allow;
-  }
-
-  /** Label for an `evaluate` result. */
-  label(index: number): string {
-    return index < 0 ? "default" : this.labels[index];
-  }
-
-  private directionOf(flow: FlowView): number {
-    const initiatorInside = this.isInternal(flow.family, flow.initiator);
-    const responderInside = this.isInternal(flow.family, flow.responder);
-    if (initiatorInside && responderInside) return DIRECTION_EAST_WEST;
-    if (initiatorInside) return DIRECTION_OUTBOUND;
-    if (responderInside) return DIRECTION_INBOUND;
-    return DIRECTION_NONE;
-  }
-
-  private isInternal(family: number, address: Uint32Array): boolean {
-    for (const cidr of this.internal) if (cidrContains(cidr, family, address, 0)) return true;
-    return false;
-  }
-}
-
-function matchesEndpointId(ids: Uint32Array, flow: FlowView): boolean {
-  for (let i = 0; i < ids.length; i += 2) {
-    if (ids[i] === flow.endpointIdHigh && ids[i + 1] === flow.endpointIdLow) return true;
-  }
-  return false;
-}
-
-function matchesEnd(end: CompiledEndpoint, flow: FlowView, address: Uint32Array, port: number): boolean {
-  if (end.cidrs !== null) {
-    let hit = false;
-    for (const cidr of end.cidrs) {
-      if (cidrContains(cidr, flow.family, address, 0)) {
-        hit = true;
-        break;
-      }
-    }
-    if (!hit) return false;
-  }
-  if (end.ports !== null) {
-    if (!hasPorts(flow.protocol)) return false;
-    for (let i = 0; i < end.ports.length; i += 2) {
-      if (port >= end.ports[i] && port <= end.ports[i + 1]) return true;
-    }
-    return false;
-  }
-  return true;
-}
 
 const TOP_LEVEL_KEYS = ["version", "description", "defaultAction", "failMode", "internalCidrs", "rules", "agent"];
 const RULE_KEYS = ["name", "action", "protocol", "source", "destination", "direction", "endpointIds"];
@@ -198,7 +18,7 @@ const RULE_NAME = /^[A-Za-z0-9_.:/-]{1,64}$/;
 /**
  * Validates the policy part of a document and compiles it. Every problem is added to
  * `problems` with the path of the field; returns undefined when there was any.
- * The `agent` section is validated separately (config.ts).
+ * The `agent` section is validated separately (control/settings.ts).
  */
 export function compilePolicy(doc: unknown, problems: Problems): CompiledPolicy | undefined {
   if (!isRecord(doc)) {
