@@ -4,7 +4,8 @@ import { parseCommandLine, UsageError } from "../../appliance-agent/src/cli/opti
 import { readFlagOverrides } from "../../appliance-agent/src/control/settings";
 import { HEARTBEAT_STALE_MS, evaluateHealth } from "../../appliance-agent/src/control/health";
 import { Drop } from "../../appliance-agent/src/dataplane/drop-reasons";
-import { Counter, DataPlaneCounters, renderMetrics, snapshotOf } from "../../appliance-agent/src/dataplane/counters";
+import { Counter, DataPlaneCounters, snapshotOf } from "../../appliance-agent/src/dataplane/counters";
+import { renderMetrics } from "../../appliance-agent/src/control/metrics";
 
 describe("agent: health rule", () => {
   const now = 1_000_000;

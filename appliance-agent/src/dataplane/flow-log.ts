@@ -5,7 +5,8 @@
 import { formatAddress } from "../../../common/cidr";
 import { formatId64 } from "./geneve";
 import { protocolName } from "../shared/ip-protocols";
-import { FLAG_ALLOW, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";
+import { KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-key";
+import { FLAG_ALLOW, FlowTable } from "./flow-table";
 
 const PIPE_BUF = 4096;
 const FLUSH_INTERVAL_MS = 200;

@@ -1,19 +1,11 @@
 // The flow table: a fixed-capacity hash table in typed arrays (struct of arrays), keyed by
-// GWLB endpoint id + canonical 5-tuple so both directions of a flow share one entry.
+// GWLB endpoint id + canonical 5-tuple (flow-key.ts) so both directions of a flow share one entry.
 // Memory is allocated once for `maxFlows` entries (about 130 bytes each) and never grows.
 
+import { KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_FAMILY_PROTOCOL, KEY_PORTS, KEY_WORDS, hashFlowKey, writeFlowKey } from "./flow-key";
 import type { GeneveHeader } from "./geneve";
 import { Hint, InnerPacket } from "./inner-packet";
 import { PROTO_TCP } from "../shared/ip-protocols";
-
-/** Words per key: endpoint id (2), family/protocol (1), address A (4), address B (4), ports (1). */
-export const KEY_WORDS = 12;
-export const KEY_ENDPOINT_HIGH = 0;
-export const KEY_ENDPOINT_LOW = 1;
-export const KEY_FAMILY_PROTOCOL = 2;
-export const KEY_ADDRESS_A = 3;
-export const KEY_ADDRESS_B = 7;
-export const KEY_PORTS = 11;
 
 /** Why a flow left the table (flow log `reason`). */
 export const FlowEnd = { Idle: 0, Evicted: 1, Shutdown: 2 } as const;
@@ -133,35 +125,8 @@ export class FlowTable {
 
   /** Fills `scratch` with the canonical key of the packet (sets `sourceIsA`); returns its hash. */
   private buildKey(geneve: GeneveHeader, packet: InnerPacket): number {
-    const key = this.scratch;
-    const src = packet.source;
-    const dst = packet.destination;
-    let sourceIsA = true;
-    for (let i = 0; i < 4; i++) {
-      if (src[i] !== dst[i]) {
-        sourceIsA = src[i] < dst[i];
-        break;
-      }
-      if (i === 3) sourceIsA = packet.sourcePort <= packet.destinationPort;
-    }
-    key[KEY_ENDPOINT_HIGH] = geneve.endpointIdHigh;
-    key[KEY_ENDPOINT_LOW] = geneve.endpointIdLow;
-    key[KEY_FAMILY_PROTOCOL] = (packet.family << 8) | packet.protocol;
-    const a = sourceIsA ? src : dst;
-    const b = sourceIsA ? dst : src;
-    key[3] = a[0];
-    key[4] = a[1];
-    key[5] = a[2];
-    key[6] = a[3];
-    key[7] = b[0];
-    key[8] = b[1];
-    key[9] = b[2];
-    key[10] = b[3];
-    key[KEY_PORTS] = sourceIsA
-      ? packet.sourcePort * 65536 + packet.destinationPort
-      : packet.destinationPort * 65536 + packet.sourcePort;
-    this.sourceIsA = sourceIsA;
-    return this.hashKey(key);
+    this.sourceIsA = writeFlowKey(geneve, packet, this.scratch);
+    return hashFlowKey(this.scratch, this.seed);
   }
 
   private findKey(hash: number): number {
@@ -331,17 +296,5 @@ export class FlowTable {
     else this.newest[cls] = older;
     if (older >= 0) this.newer[older] = newer;
     else this.oldest[cls] = newer;
-  }
-
-  private hashKey(key: Uint32Array): number {
-    let h = this.seed ^ 0x811c9dc5;
-    for (let i = 0; i < KEY_WORDS; i++) h = Math.imul(h ^ key[i], 0x01000193);
-    // Final avalanche so that low bits (the bucket index) depend on every word.
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
   }
 }

@@ -4,10 +4,11 @@
 // typed arrays, and the received Buffer itself is what is sent back.
 
 import * as dgram from "node:dgram";
+import type { Cidr } from "../../../common/cidr";
 import { SourceFilter } from "./source-filter";
-import type { AgentSettings } from "../control/settings";
 import { Drop, Unclassified } from "./drop-reasons";
-import { FLAG_ALLOW, FLOW_END_NAMES, FlowTable, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-table";
+import { KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-key";
+import { FLAG_ALLOW, FLOW_END_NAMES, FlowTable } from "./flow-table";
 import { FlowLogger } from "./flow-log";
 import { GeneveHeader, parseGeneve } from "./geneve";
 import { FragmentVerdict, FragmentVerdicts } from "./fragment-verdicts";
@@ -26,8 +27,23 @@ const RETURN_SOCKET_IDLE_MS = 10 * 60 * 1000;
 /** Rule labels of this many recent policy versions are kept for flows not re-decided yet. */
 const LABEL_HISTORY = 8;
 
+/** The agent settings the data path reads; the control plane's AgentSettings is a superset. */
+export interface ForwarderSettings {
+  readonly listenAddress: string;
+  readonly listenPort: number;
+  readonly gwlbCidrs: readonly Cidr[];
+  readonly gwlbPort: number;
+  readonly maxFlows: number;
+  readonly maxReturnSockets: number;
+  readonly tcpIdleTimeoutSeconds: number;
+  readonly otherIdleTimeoutSeconds: number;
+  readonly receiveBufferBytes: number;
+  readonly sendBufferBytes: number;
+  readonly flowLogs: boolean;
+}
+
 export interface ForwarderOptions {
-  readonly settings: AgentSettings;
+  readonly settings: ForwarderSettings;
   readonly workerId: number;
   readonly bindMode: BindMode;
   /** Defaults to a logger on stdout honouring settings.flowLogs. */
