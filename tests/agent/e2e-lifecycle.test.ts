@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { SETTINGS } from "../../appliance-agent/src/control/settings";
-import { reusePortSupported } from "../../appliance-agent/src/control/workers";
+import { reusePortSupported } from "../../appliance-agent/src/control/reuse-port";
 import { buildDatagram } from "../../appliance-agent/sim/packets";
 import { GwlbSimulator } from "../../appliance-agent/sim/simulator";
 import * as dgram from "node:dgram";

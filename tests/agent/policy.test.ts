@@ -1,7 +1,7 @@
 // Policy documents: validation errors that name the field, and rule evaluation.
 import { strict as assert } from "node:assert";
 import { parseIpv4, parseIpv6 } from "../../common/cidr";
-import { loadDocument } from "../../appliance-agent/src/control/settings";
+import { loadDocument } from "../../appliance-agent/src/control/load-document";
 import { CompiledPolicy, FlowView } from "../../appliance-agent/src/policy/compile";
 import { parseEndpointId } from "../../appliance-agent/src/policy/schema";
 import { ValidationError } from "../../appliance-agent/src/policy/problems";

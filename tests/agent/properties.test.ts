@@ -2,7 +2,8 @@
 // are symmetric.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { defaultSettings, loadDocument } from "../../appliance-agent/src/control/settings";
+import { defaultSettings } from "../../appliance-agent/src/control/settings";
+import { loadDocument } from "../../appliance-agent/src/control/load-document";
 import { DROP_REASON_NAMES, Drop } from "../../appliance-agent/src/dataplane/drop-reasons";
 import { FlowTable } from "../../appliance-agent/src/dataplane/flow-table";
 import { FlowLogger } from "../../appliance-agent/src/dataplane/flow-log";

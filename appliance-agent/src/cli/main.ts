@@ -5,7 +5,7 @@
 import cluster from "node:cluster";
 import { main } from "./options";
 import { logEvent } from "../shared/log";
-import { runWorkerProcess } from "../control/workers";
+import { runWorkerProcess } from "../control/worker-process";
 
 if (cluster.isWorker) {
   runWorkerProcess();

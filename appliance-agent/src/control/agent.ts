@@ -2,16 +2,21 @@
 // and the data-plane workers, applies policy changes, and runs the SIGTERM drain.
 
 import * as http from "node:http";
-import { AgentSettings, LoadedDocument, mergeSettings } from "./settings";
-import { DrainController } from "./drain";
-import { createStatusServer, evaluateHealth, HEARTBEAT_STALE_MS, HealthVerdict, listen } from "./health";
-import { logEvent } from "../shared/log";
 import type { DataPlaneSnapshot } from "../dataplane/counters";
-import { renderMetrics } from "./metrics";
-import { PolicyManager, PolicySource } from "./policy-source";
-import { BindMode } from "../dataplane/forwarder";
-import { DataPlane, LocalDataPlane, reusePortSupported, startClusterWorkers } from "./workers";
+import type { BindMode } from "../dataplane/forwarder";
+import { logEvent } from "../shared/log";
+import { startClusterWorkers } from "./cluster-workers";
+import { DataPlane, LocalDataPlane } from "./data-plane";
+import { DrainController } from "./drain";
+import { evaluateHealth, HEARTBEAT_STALE_MS, HealthVerdict } from "./health";
 import { readKernelSocketStats } from "./kernel-socket-stats";
+import type { LoadedDocument } from "./load-document";
+import { renderMetrics } from "./metrics";
+import { PolicyManager } from "./policy-manager";
+import type { PolicySource } from "./policy-source";
+import { reusePortSupported } from "./reuse-port";
+import { AgentSettings, mergeSettings } from "./settings";
+import { createStatusServer, listen } from "./status-server";
 
 export interface AgentOptions {
   readonly source: PolicySource;

@@ -1,11 +1,10 @@
 // Agent settings: defaults, the optional `agent` section of the policy document, and command
 // line overrides, all described by one table so that validation and --help cannot drift apart.
+// The whole document (policy + agent section) is loaded by load-document.ts.
 
 import { availableParallelism } from "node:os";
 import { isIP } from "node:net";
 import { Cidr, parseCidr } from "../../../common/cidr";
-import type { CompiledPolicy } from "../policy/compile";
-import { compilePolicy } from "../policy/schema";
 import { Problems, ValidationError, describe, isRecord, joinPath } from "../policy/problems";
 import {
   DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,
@@ -202,29 +201,6 @@ export function readFlagOverrides(flags: ReadonlyMap<string, string>): Partial<A
   }
   if (!problems.ok) throw new ValidationError("command line", problems.messages);
   return out;
-}
-
-/** A validated document: the compiled policy plus its agent section. */
-export interface LoadedDocument {
-  readonly policy: CompiledPolicy;
-  readonly agent: Partial<AgentSettings>;
-  /** The document text as loaded, for change detection and for passing to workers. */
-  readonly text: string;
-}
-
-/** Parses and validates a whole document; throws ValidationError naming `source` and each field. */
-export function loadDocument(text: string, source: string): LoadedDocument {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(source, [`not valid JSON: ${(error as Error).message}`]);
-  }
-  const problems = new Problems();
-  const agent = readAgentSection(doc, problems);
-  const policy = compilePolicy(doc, problems);
-  if (!problems.ok || policy === undefined) throw new ValidationError(source, problems.messages);
-  return { policy, agent, text };
 }
 
 /** Defaults <- document `agent` section <- flags. */

@@ -1,4 +1,4 @@
-// Data-plane workers. With one worker the forwarder runs in the main process. With more, each
+// Cluster workers as seen from the primary. With more than one worker, each data plane
 // is a cluster worker process (one core each) and they share UDP 6081 in one of two ways:
 // - "reuseport": each worker binds its own socket with SO_REUSEPORT (Node >= 22.12 / 23.1);
 //   the kernel hashes the outer 4-tuple, so a GWLB source port always lands on one worker.
@@ -10,109 +10,18 @@
 // Return sockets are per worker (SO_REUSEADDR lets several workers bind the same port).
 
 import cluster, { Worker } from "node:cluster";
-import * as dgram from "node:dgram";
-import { AgentSettings, LoadedDocument, loadDocument, defaultSettings } from "./settings";
-import { Cidr, parseCidr } from "../../../common/cidr";
-import { BindMode, Forwarder } from "../dataplane/forwarder";
-import { WorkerHealth } from "./health";
+import type { DataPlaneSnapshot } from "../dataplane/counters";
+import type { BindMode } from "../dataplane/forwarder";
 import { logEvent } from "../shared/log";
-import { DataPlaneSnapshot } from "../dataplane/counters";
+import type { DataPlane } from "./data-plane";
+import type { WorkerHealth } from "./health";
+import type { LoadedDocument } from "./load-document";
+import type { AgentSettings } from "./settings";
+import { FromWorker, ToWorker, serializeSettings } from "./worker-messages";
 
-const HEARTBEAT_INTERVAL_MS = 1000;
 const SNAPSHOT_TIMEOUT_MS = 1500;
 const STOP_TIMEOUT_MS = 10000;
 const RESPAWN_DELAY_MS = 1000;
-
-/** Messages from the primary to a worker. */
-type ToWorker =
-  | { t: "init"; workerId: number; settings: SerializedSettings; bindMode: BindMode; policyText: string; version: number }
-  | { t: "policy"; policyText: string; version: number }
-  | { t: "snapshot"; id: number }
-  | { t: "stop" };
-
-/** Messages from a worker to the primary. */
-type FromWorker =
-  | { t: "ready" }
-  | { t: "fatal"; error: string }
-  | { t: "heartbeat"; bound: boolean; policyVersion: number }
-  | { t: "snapshot"; id: number; data: DataPlaneSnapshot };
-
-type SerializedSettings = Omit<AgentSettings, "gwlbCidrs"> & { gwlbCidrs: string[] };
-
-function serialize(settings: AgentSettings): SerializedSettings {
-  return { ...settings, gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text) };
-}
-
-function deserialize(settings: SerializedSettings): AgentSettings {
-  return { ...defaultSettings(), ...settings, gwlbCidrs: settings.gwlbCidrs.map((text) => parseCidr(text) as Cidr) };
-}
-
-/** One data plane as the control plane sees it, wherever it runs. */
-export interface DataPlane {
-  health(): WorkerHealth;
-  /** Installs a document the control plane has already validated. */
-  setPolicy(document: LoadedDocument, version: number): void;
-  snapshot(): Promise<DataPlaneSnapshot | null>;
-  stop(): Promise<void>;
-}
-
-/** The forwarder in this process (workers = 1): its loop is the one answering health checks. */
-export class LocalDataPlane implements DataPlane {
-  readonly forwarder: Forwarder;
-
-  constructor(settings: AgentSettings) {
-    this.forwarder = new Forwarder({ settings, workerId: 0, bindMode: "exclusive" });
-  }
-
-  async start(document: LoadedDocument, version: number): Promise<void> {
-    this.setPolicy(document, version);
-    await this.forwarder.start();
-  }
-
-  health(): WorkerHealth {
-    return { bound: this.forwarder.bound, lastHeartbeatMs: Date.now(), policyVersion: this.forwarder.currentPolicyVersion };
-  }
-
-  setPolicy(document: LoadedDocument, version: number): void {
-    // Same process: the policy the control plane compiled is used as is.
-    this.forwarder.setPolicy(document.policy, version);
-  }
-
-  snapshot(): Promise<DataPlaneSnapshot | null> {
-    return Promise.resolve(this.forwarder.snapshot());
-  }
-
-  stop(): Promise<void> {
-    return this.forwarder.stop();
-  }
-}
-
-/** Probes whether this Node.js honours `reusePort` (two binds to one port both succeed). */
-export async function reusePortSupported(address = "127.0.0.1"): Promise<boolean> {
-  const options: dgram.SocketOptions & { reusePort?: boolean } = { type: "udp4", reusePort: true };
-  const first = dgram.createSocket(options);
-  const second = dgram.createSocket(options);
-  const bind = (socket: dgram.Socket, port: number): Promise<number> =>
-    new Promise((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind({ address, port, exclusive: true }, () => resolve(socket.address().port));
-    });
-  try {
-    const port = await bind(first, 0);
-    await bind(second, port);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    for (const socket of [first, second]) {
-      try {
-        socket.close();
-      } catch {
-        // never bound
-      }
-    }
-  }
-}
 
 /** A cluster worker process; respawned by the pool if it dies while the agent runs. */
 class ClusterDataPlane implements DataPlane {
@@ -187,7 +96,7 @@ class ClusterDataPlane implements DataPlane {
       this.send({
         t: "init",
         workerId: this.workerId,
-        settings: serialize(this.settings),
+        settings: serializeSettings(this.settings),
         bindMode: this.bindMode,
         policyText: this.policyText,
         version: this.version,
@@ -260,65 +169,4 @@ export async function startClusterWorkers(
     throw error;
   }
   return planes;
-}
-
-/** Entry point of a cluster worker process. */
-export function runWorkerProcess(): void {
-  let forwarder: Forwarder | null = null;
-  let heartbeat: NodeJS.Timeout | null = null;
-  const send = (message: FromWorker): void => {
-    if (process.connected) process.send!(message);
-  };
-  const stop = async (code: number): Promise<void> => {
-    if (heartbeat !== null) clearInterval(heartbeat);
-    if (forwarder !== null) await forwarder.stop();
-    process.exit(code);
-  };
-  // The primary orchestrates shutdown (drain first); signals sent to the whole group
-  // (e.g. systemd's default KillMode) must not cut the drain short.
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => undefined);
-  process.on("disconnect", () => void stop(0));
-  process.on("message", (message: ToWorker) => {
-    switch (message.t) {
-      case "init": {
-        try {
-          const settings = deserialize(message.settings);
-          forwarder = new Forwarder({ settings, workerId: message.workerId, bindMode: message.bindMode });
-          forwarder.setPolicy(loadDocument(message.policyText, "policy").policy, message.version);
-        } catch (error) {
-          send({ t: "fatal", error: String(error) });
-          void stop(1);
-          return;
-        }
-        const started = forwarder;
-        started.start().then(
-          () => {
-            send({ t: "ready" });
-            heartbeat = setInterval(
-              () => send({ t: "heartbeat", bound: started.bound, policyVersion: started.currentPolicyVersion }),
-              HEARTBEAT_INTERVAL_MS,
-            );
-          },
-          (error: Error) => {
-            send({ t: "fatal", error: error.message });
-            void stop(1);
-          },
-        );
-        break;
-      }
-      case "policy":
-        try {
-          forwarder?.setPolicy(loadDocument(message.policyText, "policy").policy, message.version);
-        } catch (error) {
-          logEvent("error", "worker could not apply a policy the primary accepted", { error: String(error) });
-        }
-        break;
-      case "snapshot":
-        if (forwarder !== null) send({ t: "snapshot", id: message.id, data: forwarder.snapshot() });
-        break;
-      case "stop":
-        void stop(0);
-        break;
-    }
-  });
 }
