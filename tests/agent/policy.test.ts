@@ -4,7 +4,7 @@ import { parseIpv4, parseIpv6 } from "../../common/cidr";
 import { loadDocument } from "../../appliance-agent/src/control/load-document";
 import { CompiledPolicy, FlowView } from "../../appliance-agent/src/policy/compile";
 import { parseEndpointId } from "../../appliance-agent/src/policy/schema";
-import { ValidationError } from "../../appliance-agent/src/policy/problems";
+import { ValidationError } from "../../appliance-agent/src/control/validation-error";
 
 function problemsOf(doc: unknown): readonly string[] {
   try {

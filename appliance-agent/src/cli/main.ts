@@ -3,14 +3,14 @@
 // off to the worker loop before any argument is read.
 
 import cluster from "node:cluster";
-import { main } from "./options";
+import { runCommand } from "./run";
 import { logEvent } from "../shared/log";
 import { runWorkerProcess } from "../control/worker-process";
 
 if (cluster.isWorker) {
   runWorkerProcess();
 } else {
-  main(process.argv.slice(2)).then(
+  runCommand(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       logEvent("error", "agent crashed", { error: String(error) });

@@ -1,9 +1,7 @@
-// Command line of the appliance agent: option parsing, --help, and running the agent.
+// Command line of the appliance agent: option parsing and --help. The setting flags come from
+// the control plane's SETTINGS table, so --help and validation cannot drift apart.
 
-import { Agent } from "../control/agent";
-import { AgentSettings, SETTINGS, defaultSettings, defaultText, readFlagOverrides, regionFromEnvironment } from "../control/settings";
-import { FilePolicySource, PolicySource, SsmPolicySource } from "../control/policy-source";
-import { ValidationError } from "../policy/problems";
+import { SETTINGS, defaultSettings, defaultText } from "../control/settings";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -91,46 +89,4 @@ export function helpText(): string {
     "Exit codes: 0 stopped, 1 runtime failure, 2 bad command line or document.",
     "",
   ].join("\n");
-}
-
-/** Runs the agent as a command; resolves with the exit code once it has stopped. */
-export async function main(argv: readonly string[]): Promise<number> {
-  let parsed: ParsedCommandLine;
-  let flagSettings: Partial<AgentSettings>;
-  try {
-    parsed = parseCommandLine(argv);
-    flagSettings = readFlagOverrides(parsed.flags);
-  } catch (error) {
-    if (error instanceof UsageError || error instanceof ValidationError) {
-      process.stderr.write(`appliance-agent: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (parsed.help) {
-    process.stdout.write(helpText());
-    return 0;
-  }
-  if (parsed.version) {
-    process.stdout.write(`${AGENT_VERSION}\n`);
-    return 0;
-  }
-  const source: PolicySource =
-    parsed.configFile !== undefined
-      ? new FilePolicySource(parsed.configFile)
-      : new SsmPolicySource(parsed.ssmParameter!, flagSettings.region ?? regionFromEnvironment());
-  const agent = new Agent({ source, flagSettings, retryInitialLoad: parsed.ssmParameter !== undefined });
-  try {
-    await agent.start();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`appliance-agent: ${message}\n`);
-    await agent.stop().catch(() => undefined);
-    return error instanceof ValidationError ? 2 : 1;
-  }
-  return new Promise<number>((resolve) => {
-    process.on("SIGHUP", () => void agent.reload());
-    process.on("SIGTERM", () => agent.beginDrain(() => resolve(0)));
-    process.on("SIGINT", () => void agent.stop().then(() => resolve(0)));
-  });
 }

@@ -2,9 +2,10 @@
 // (settings.ts), with every problem of both reported at once under the document's source.
 
 import type { CompiledPolicy } from "../policy/compile";
-import { Problems, ValidationError } from "../policy/problems";
+import { Problems } from "../policy/problems";
 import { compilePolicy } from "../policy/schema";
 import { AgentSettings, readAgentSection } from "./settings";
+import { ValidationError } from "./validation-error";
 
 /** A validated document: the compiled policy plus its agent section. */
 export interface LoadedDocument {

@@ -1,10 +1,10 @@
 // The document in force, and the rule that a bad document never replaces a good one: reloads
 // (file change, SSM poll, SIGHUP) that fail to read or validate are logged and counted.
 
-import { ValidationError } from "../policy/problems";
 import { logEvent } from "../shared/log";
 import { LoadedDocument, loadDocument } from "./load-document";
 import type { PolicySource } from "./policy-source";
+import { ValidationError } from "./validation-error";
 
 /**
  * Holds the document in force. `reload` reads the source again: an identical document changes

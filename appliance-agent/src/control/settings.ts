@@ -5,7 +5,8 @@
 import { availableParallelism } from "node:os";
 import { isIP } from "node:net";
 import { Cidr, parseCidr } from "../../../common/cidr";
-import { Problems, ValidationError, describe, isRecord, joinPath } from "../policy/problems";
+import { Problems, describe, isRecord, joinPath } from "../policy/problems";
+import { ValidationError } from "./validation-error";
 import {
   DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,
 } from "../../../common/contract";

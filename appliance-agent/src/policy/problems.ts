@@ -14,17 +14,6 @@ export class Problems {
   }
 }
 
-/** Thrown (outside any data path) when a document or flag is invalid; `problems` lists each field. */
-export class ValidationError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`${source} is invalid:\n  - ${problems.join("\n  - ")}`);
-    this.name = "ValidationError";
-  }
-}
-
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
