@@ -1,8 +1,8 @@
 // End to end: deny rules, fail-open vs fail-closed, idle expiry, eviction at the cap, flow ends.
 import { strict as assert } from "node:assert";
-import { TCP_ACK, TCP_SYN, buildDatagram, buildIpv4, buildIpv6, buildUdp, encapsulate, ipv6FragmentHeader } from "../../appliance-agent/sim/packets";
-import { GwlbSimulator } from "../../appliance-agent/sim/simulator";
-import { RunningAgent, startAgent } from "./support/agent-process";
+import { TCP_ACK, TCP_SYN, buildDatagram, buildIpv4, buildIpv6, buildUdp, encapsulate, ipv6FragmentHeader } from "../../../appliance-agent/sim/packets";
+import { GwlbSimulator } from "../../../appliance-agent/sim/simulator";
+import { RunningAgent, startAgent } from "../support/agent-process";
 
 async function withAgent(
   options: Parameters<typeof startAgent>[0],

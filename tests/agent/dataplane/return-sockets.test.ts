@@ -1,9 +1,9 @@
 // Return socket pool bookkeeping, on loopback.
 import { strict as assert } from "node:assert";
 import * as dgram from "node:dgram";
-import { Drop } from "../../appliance-agent/src/dataplane/drop-reasons";
-import { DataPlaneCounters } from "../../appliance-agent/src/dataplane/counters";
-import { ReturnSocketPool } from "../../appliance-agent/src/dataplane/return-sockets";
+import { Drop } from "../../../appliance-agent/src/dataplane/drop-reasons";
+import { DataPlaneCounters } from "../../../appliance-agent/src/dataplane/counters";
+import { ReturnSocketPool } from "../../../appliance-agent/src/dataplane/return-sockets";
 
 describe("agent: return socket pool", () => {
   it("forgets a GWLB address once its last socket is gone, so distinct sources cannot grow it without bound", () => {

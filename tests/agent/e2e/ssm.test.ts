@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { startAgent } from "./support/agent-process";
+import { startAgent } from "../support/agent-process";
 
 interface Served {
   status: number;

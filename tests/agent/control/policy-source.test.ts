@@ -3,8 +3,8 @@ import { strict as assert } from "node:assert";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { PolicyManager } from "../../appliance-agent/src/control/policy-manager";
-import { FilePolicySource, SsmLikeClient, SsmPolicySource } from "../../appliance-agent/src/control/policy-source";
+import { PolicyManager } from "../../../appliance-agent/src/control/policy-manager";
+import { FilePolicySource, SsmLikeClient, SsmPolicySource } from "../../../appliance-agent/src/control/policy-source";
 
 const ALLOW = JSON.stringify({ defaultAction: "allow", failMode: "open", rules: [] });
 const DENY = JSON.stringify({ defaultAction: "deny", failMode: "open", rules: [] });

@@ -1,10 +1,10 @@
 // Fragment verdicts: a later fragment gets the verdict its datagram's first fragment got.
 import { strict as assert } from "node:assert";
-import { Unclassified } from "../../appliance-agent/src/dataplane/drop-reasons";
-import { FragmentVerdict, FragmentVerdicts } from "../../appliance-agent/src/dataplane/fragment-verdicts";
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, GeneveHeader } from "../../appliance-agent/src/dataplane/geneve";
-import { InnerPacket, parseInnerPacket } from "../../appliance-agent/src/dataplane/inner-packet";
-import { buildIpv4, buildIpv6, buildUdp, ipv6FragmentHeader, ipv6OptionsHeader } from "../../appliance-agent/sim/packets";
+import { Unclassified } from "../../../appliance-agent/src/dataplane/drop-reasons";
+import { FragmentVerdict, FragmentVerdicts } from "../../../appliance-agent/src/dataplane/fragment-verdicts";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, GeneveHeader } from "../../../appliance-agent/src/dataplane/geneve";
+import { InnerPacket, parseInnerPacket } from "../../../appliance-agent/src/dataplane/inner-packet";
+import { buildIpv4, buildIpv6, buildUdp, ipv6FragmentHeader, ipv6OptionsHeader } from "../../../appliance-agent/sim/packets";
 
 const geneve = new GeneveHeader();
 geneve.endpointIdHigh = 1;

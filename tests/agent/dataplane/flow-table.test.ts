@@ -1,9 +1,9 @@
 // Flow table: symmetric keys, endpoint separation, initiator choice, idle timeouts, eviction.
 import { strict as assert } from "node:assert";
-import { GeneveHeader } from "../../appliance-agent/src/dataplane/geneve";
-import { FLAG_INITIATOR_IS_A, FlowEnd, FlowTable } from "../../appliance-agent/src/dataplane/flow-table";
-import { InnerPacket, parseInnerPacket } from "../../appliance-agent/src/dataplane/inner-packet";
-import { InnerPacketSpec, TCP_ACK, TCP_SYN, buildInnerPacket } from "../../appliance-agent/sim/packets";
+import { GeneveHeader } from "../../../appliance-agent/src/dataplane/geneve";
+import { FLAG_INITIATOR_IS_A, FlowEnd, FlowTable } from "../../../appliance-agent/src/dataplane/flow-table";
+import { InnerPacket, parseInnerPacket } from "../../../appliance-agent/src/dataplane/inner-packet";
+import { InnerPacketSpec, TCP_ACK, TCP_SYN, buildInnerPacket } from "../../../appliance-agent/sim/packets";
 
 const geneve = new GeneveHeader();
 geneve.endpointIdHigh = 1;

@@ -2,15 +2,15 @@
 // are symmetric.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { defaultSettings } from "../../appliance-agent/src/control/settings";
-import { loadDocument } from "../../appliance-agent/src/control/load-document";
-import { DROP_REASON_NAMES, Drop } from "../../appliance-agent/src/dataplane/drop-reasons";
-import { FlowTable } from "../../appliance-agent/src/dataplane/flow-table";
-import { FlowLogger } from "../../appliance-agent/src/dataplane/flow-log";
-import { Forwarder } from "../../appliance-agent/src/dataplane/forwarder";
-import { GeneveHeader } from "../../appliance-agent/src/dataplane/geneve";
-import { InnerPacket, parseInnerPacket } from "../../appliance-agent/src/dataplane/inner-packet";
-import { buildDatagram, buildInnerPacket } from "../../appliance-agent/sim/packets";
+import { defaultSettings } from "../../../appliance-agent/src/control/settings";
+import { loadDocument } from "../../../appliance-agent/src/control/load-document";
+import { DROP_REASON_NAMES, Drop } from "../../../appliance-agent/src/dataplane/drop-reasons";
+import { FlowTable } from "../../../appliance-agent/src/dataplane/flow-table";
+import { FlowLogger } from "../../../appliance-agent/src/dataplane/flow-log";
+import { Forwarder } from "../../../appliance-agent/src/dataplane/forwarder";
+import { GeneveHeader } from "../../../appliance-agent/src/dataplane/geneve";
+import { InnerPacket, parseInnerPacket } from "../../../appliance-agent/src/dataplane/inner-packet";
+import { buildDatagram, buildInnerPacket } from "../../../appliance-agent/sim/packets";
 
 function denyAllForwarder(): Forwarder {
   const settings = { ...defaultSettings(), listenAddress: "127.0.0.1", gwlbCidrs: defaultSettings().gwlbCidrs, workers: 1, maxFlows: 1024 };

@@ -1,8 +1,8 @@
 // GENEVE and AWS option parsing on crafted bytes.
 import { strict as assert } from "node:assert";
-import { Drop } from "../../appliance-agent/src/dataplane/drop-reasons";
-import { AWS_OPTION_CLASS, GeneveHeader, formatId64, parseGeneve } from "../../appliance-agent/src/dataplane/geneve";
-import { buildInnerPacket, encapsulate } from "../../appliance-agent/sim/packets";
+import { Drop } from "../../../appliance-agent/src/dataplane/drop-reasons";
+import { AWS_OPTION_CLASS, GeneveHeader, formatId64, parseGeneve } from "../../../appliance-agent/src/dataplane/geneve";
+import { buildInnerPacket, encapsulate } from "../../../appliance-agent/sim/packets";
 
 const inner = buildInnerPacket({ src: "10.0.0.1", dst: "10.0.0.2", protocol: "udp", srcPort: 1234, dstPort: 53, payload: 4 });
 

@@ -3,8 +3,8 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
-import { buildAgentBundle, REPO_ROOT } from "../../appliance-agent/build";
-import { agentBundle, scratchDir } from "./support/agent-process";
+import { buildAgentBundle, REPO_ROOT } from "../../../appliance-agent/build";
+import { agentBundle, scratchDir } from "../support/agent-process";
 
 describe("agent: bundle build", function () {
   this.timeout(60000);

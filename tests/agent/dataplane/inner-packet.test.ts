@@ -1,8 +1,8 @@
 // Inner IPv4/IPv6 parsing down to the 5-tuple, on crafted bytes.
 import { strict as assert } from "node:assert";
-import { Unclassified } from "../../appliance-agent/src/dataplane/drop-reasons";
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "../../appliance-agent/src/dataplane/geneve";
-import { Fragment, Hint, InnerPacket, MAX_IPV6_EXTENSION_HEADERS, parseInnerPacket } from "../../appliance-agent/src/dataplane/inner-packet";
+import { Unclassified } from "../../../appliance-agent/src/dataplane/drop-reasons";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "../../../appliance-agent/src/dataplane/geneve";
+import { Fragment, Hint, InnerPacket, MAX_IPV6_EXTENSION_HEADERS, parseInnerPacket } from "../../../appliance-agent/src/dataplane/inner-packet";
 import {
   TCP_ACK,
   TCP_SYN,
@@ -13,7 +13,7 @@ import {
   buildUdp,
   ipv6FragmentHeader,
   ipv6OptionsHeader,
-} from "../../appliance-agent/sim/packets";
+} from "../../../appliance-agent/sim/packets";
 
 function parse(packet: Buffer, type = packet[0] >> 4 === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4): { code: number; p: InnerPacket } {
   const p = new InnerPacket();
