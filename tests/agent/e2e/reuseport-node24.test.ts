@@ -3,6 +3,7 @@
 // The binary comes from the npm registry (support/node24.ts); without it the suite skips,
 // except under CI=true where a missing Node.js 24 is a failure.
 import { strict as assert } from "node:assert";
+import { GENEVE_PORT } from "../../../common/contract";
 import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { GwlbSimulator } from "../../../appliance-agent/sim/simulator";
 import { readKernelSocketStats } from "../../../appliance-agent/src/control/kernel-socket-stats";
@@ -34,7 +35,7 @@ describe(`agent e2e: reusePort workers on Node.js ${NODE24_VERSION} (bundle)`, f
     const sim = await GwlbSimulator.start({ gwlbAddress: agent.addresses.gwlb, agentAddress: agent.addresses.agent, sourcePortCount: 32 });
     try {
       // Two GENEVE sockets on the agent's address and port: one per worker, not one shared.
-      assert.equal(readKernelSocketStats(agent.addresses.agent, 6081)?.sockets, 2);
+      assert.equal(readKernelSocketStats(agent.addresses.agent, GENEVE_PORT)?.sockets, 2);
       const items = Array.from({ length: 400 }, (_, i) => ({ sourcePort: sim.sourcePorts[i % 32], datagram: udp(10000 + (i % 100)) }));
       const report = await sim.exchange(items, { timeoutMs: 5000 });
       assert.deepEqual(report.missing, []);
