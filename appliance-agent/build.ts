@@ -1,4 +1,5 @@
-// Bundles the agent into one file, dist/appliance-agent.js, that needs only Node.js >= 20.
+// Bundles the agent into one file, dist/appliance-agent.js, for Node.js 24 (the appliances' runtime)
+// that still runs on Node.js >= 20 (developer machines and CI).
 // Deterministic: same sources and lockfile -> same bytes (no timestamps, paths relative to
 // the repository root whatever the working directory), so a content hash can name the
 // artifact that GwlbApplianceFleet ships through SSM.
@@ -17,11 +18,12 @@ export const DEFAULT_OUTFILE = path.join(REPO_ROOT, "dist", "appliance-agent.js"
 export function bundleOptions(outfile: string = DEFAULT_OUTFILE): BuildOptions {
   return {
     absWorkingDir: REPO_ROOT,
-    entryPoints: [path.join("appliance-agent", "src", "main.ts")],
+    entryPoints: [path.join("appliance-agent", "src", "cli", "main.ts")],
     outfile,
     bundle: true,
     platform: "node",
-    target: "node20",
+    // Node.js 24 is the target; listing node20 too keeps esbuild lowering any syntax Node.js 20 lacks.
+    target: ["node24", "node20"],
     format: "cjs",
     // Everything, the AWS SDK included, is inlined: no node_modules on the appliance.
     packages: "bundle",

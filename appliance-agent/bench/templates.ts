@@ -1,5 +1,5 @@
 // Datagram templates for the load generators: real inner packets wrapped in GENEVE with the AWS
-// options, built with the simulator's packet builders (src/sim/packets.ts). Each template's
+// options, built with the simulator's packet builders (sim/packets.ts). Each template's
 // flow cookie is its index, so a generator can find the template of any returned datagram at a
 // fixed offset; a 24-byte stamp (magic, sequence, index, send time) is written into the inner
 // transport payload at send time. The agent does not verify inner checksums, and the kernel
@@ -9,7 +9,7 @@
 // u16 length, u16 stamp offset, u16 socket index, u16 0, bytes.
 
 import { writeFileSync } from "node:fs";
-import { buildDatagram, TCP_ACK, TCP_PSH, TCP_SYN } from "../src/sim/packets";
+import { buildDatagram, TCP_ACK, TCP_PSH, TCP_SYN } from "../sim/packets";
 
 export const STAMP_LENGTH = 24;
 export const STAMP_MAGIC = 0x47574c42;

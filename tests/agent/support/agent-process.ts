@@ -93,6 +93,8 @@ export interface AgentStartOptions {
   readonly sourceArgs?: readonly string[];
   /** Extra environment variables. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The Node.js that runs the bundle; defaults to the one running the tests. */
+  readonly nodeBinary?: string;
 }
 
 export class RunningAgent {
@@ -175,7 +177,7 @@ export async function startAgent(options: AgentStartOptions): Promise<RunningAge
     String(options.workers ?? 1),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+  const child = spawn(options.nodeBinary ?? process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   const agent = new RunningAgent(child, addresses, healthPort, policyFile);
   if (options.waitHealthy ?? true) {
     await agent.waitFor(

@@ -1,0 +1,187 @@
+// The control plane (primary process): loads the document, starts the health/metrics server
+// and the data-plane workers, applies policy changes, and runs the SIGTERM drain.
+
+import * as http from "node:http";
+import type { DataPlaneSnapshot } from "../dataplane/counters";
+import type { BindMode } from "../dataplane/forwarder";
+import { logEvent } from "../shared/log";
+import { startClusterWorkers } from "./cluster-workers";
+import { DataPlane, LocalDataPlane } from "./data-plane";
+import { DrainController } from "./drain";
+import { evaluateHealth, HEARTBEAT_STALE_MS, HealthVerdict } from "./health";
+import { readKernelSocketStats } from "./kernel-socket-stats";
+import type { LoadedDocument } from "./load-document";
+import { renderMetrics } from "./metrics";
+import { PolicyManager } from "./policy-manager";
+import type { PolicySource } from "./policy-source";
+import { reusePortSupported } from "./reuse-port";
+import { AgentSettings, mergeSettings } from "./settings";
+import { createStatusServer, listen } from "./status-server";
+
+export interface AgentOptions {
+  readonly source: PolicySource;
+  /** Settings given on the command line; they override the document's `agent` section. */
+  readonly flagSettings: Partial<AgentSettings>;
+  /** Retry the first load (SSM: the parameter may not be readable yet). */
+  readonly retryInitialLoad: boolean;
+}
+
+export class Agent {
+  settings!: AgentSettings;
+  bindMode: BindMode = "exclusive";
+  private planes: DataPlane[] = [];
+  private servers: http.Server[] = [];
+  private readonly drain = new DrainController();
+  private readonly manager: PolicyManager;
+  private stopped = false;
+  private started = false;
+
+  constructor(private readonly options: AgentOptions) {
+    this.manager = new PolicyManager(options.source, (document, version) => this.applyPolicy(document, version));
+  }
+
+  async start(): Promise<void> {
+    const document = await this.loadInitial();
+    this.settings = mergeSettings(document.agent, this.options.flagSettings);
+    const settings = this.settings;
+    // A socket mode this Node.js cannot honour is a startup error, reported before any warning.
+    this.bindMode = await this.chooseBindMode();
+    if (document.agent.gwlbCidrs === undefined && this.options.flagSettings.gwlbCidrs === undefined) {
+      logEvent("warn", "no GWLB source CIDRs configured: accepting every private range and loopback; set --gwlb-cidrs to the GWLB subnets");
+    }
+    await this.startStatusServers();
+    if (settings.workers === 1) {
+      const local = new LocalDataPlane(settings);
+      await local.start(document, this.manager.version);
+      this.planes = [local];
+    } else {
+      this.planes = await startClusterWorkers(settings, this.bindMode, document.text, this.manager.version);
+    }
+    this.options.source.watch(() => void this.manager.reload(), settings);
+    this.started = true;
+    logEvent("info", "agent started", {
+      listen: `${settings.listenAddress}:${settings.listenPort}`,
+      gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text),
+      health: `${settings.healthAddress}:${settings.healthPort}`,
+      workers: settings.workers,
+      socketMode: this.bindMode,
+      policy: this.options.source.description,
+      drainSeconds: settings.drainSeconds,
+    });
+  }
+
+  /** SIGHUP. */
+  reload(): Promise<void> {
+    return this.manager.reload();
+  }
+
+  /** SIGTERM: unhealthy now, keep forwarding for the drain period, then stop and exit 0. */
+  beginDrain(onDone: () => void): void {
+    const began = this.drain.begin(
+      this.settings.drainSeconds,
+      // The data path does not change while draining: only the health verdict does.
+      () => logEvent("info", "draining: health is 503, existing flows keep being forwarded", { seconds: this.settings.drainSeconds }),
+      () => void this.stop().then(onDone),
+    );
+    if (!began) logEvent("info", "already draining");
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.drain.cancel();
+    this.options.source.close();
+    await Promise.all(this.planes.map((plane) => plane.stop()));
+    await Promise.all(
+      this.servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive connections would otherwise hold close() open for their timeout.
+            server.closeAllConnections();
+          }),
+      ),
+    );
+    if (this.started) logEvent("info", "agent stopped");
+  }
+
+  health(): HealthVerdict {
+    return evaluateHealth({
+      draining: this.drain.draining,
+      policyVersion: this.manager.current === null ? 0 : this.manager.version,
+      workersConfigured: this.settings.workers,
+      workers: this.planes.map((plane) => plane.health()),
+      now: Date.now(),
+    });
+  }
+
+  async metrics(): Promise<string> {
+    const snapshots = (await Promise.all(this.planes.map((plane) => plane.snapshot()))).filter(
+      (snapshot): snapshot is DataPlaneSnapshot => snapshot !== null,
+    );
+    const now = Date.now();
+    return renderMetrics(snapshots, {
+      configVersion: this.manager.version,
+      reloads: this.manager.reloads,
+      reloadErrors: this.manager.reloadErrors,
+      draining: this.drain.draining,
+      healthy: this.health().healthy,
+      workersConfigured: this.settings.workers,
+      workersReady: this.planes.filter((plane) => {
+        const worker = plane.health();
+        return worker.bound && now - worker.lastHeartbeatMs <= HEARTBEAT_STALE_MS;
+      }).length,
+      socketMode: this.bindMode,
+      kernel: readKernelSocketStats(this.settings.listenAddress, this.settings.listenPort),
+    });
+  }
+
+  private async loadInitial(): Promise<LoadedDocument> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.manager.loadInitial();
+      } catch (error) {
+        if (!this.options.retryInitialLoad) throw error;
+        const delay = Math.min(30, 2 ** Math.min(attempt, 5));
+        logEvent("error", "cannot load the policy yet; retrying", { source: this.options.source.description, error: (error as Error).message, retryInSeconds: delay });
+        await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+      }
+    }
+  }
+
+  private async chooseBindMode(): Promise<BindMode> {
+    const { workers, socketMode } = this.settings;
+    if (workers === 1) return "exclusive";
+    if (socketMode === "shared") return "shared";
+    const supported = await reusePortSupported();
+    if (socketMode === "reuseport" && !supported) {
+      throw new Error(`--socket-mode reuseport: this Node.js ${process.version} has no dgram reusePort option (needs >= 22.12); use auto or shared`);
+    }
+    return supported ? "reuseport" : "shared";
+  }
+
+  private async startStatusServers(): Promise<void> {
+    const { healthAddress, healthPort, metricsPort } = this.settings;
+    const provider = { health: () => this.health(), metrics: () => this.metrics() };
+    const main = createStatusServer(provider, true);
+    try {
+      await listen(main, healthPort, healthAddress);
+    } catch (error) {
+      throw new Error(`cannot serve health checks on ${healthAddress}:${healthPort}: ${(error as Error).message}`);
+    }
+    this.servers.push(main);
+    if (metricsPort !== 0 && metricsPort !== healthPort) {
+      const metricsServer = createStatusServer(provider, false);
+      try {
+        await listen(metricsServer, metricsPort, healthAddress);
+      } catch (error) {
+        throw new Error(`cannot serve metrics on ${healthAddress}:${metricsPort}: ${(error as Error).message}`);
+      }
+      this.servers.push(metricsServer);
+    }
+  }
+
+  private applyPolicy(document: LoadedDocument, version: number): void {
+    for (const plane of this.planes) plane.setPolicy(document, version);
+  }
+}

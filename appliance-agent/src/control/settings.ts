@@ -1,0 +1,210 @@
+// Agent settings: defaults, the optional `agent` section of the policy document, and command
+// line overrides, all described by one table so that validation and --help cannot drift apart.
+// The whole document (policy + agent section) is loaded by load-document.ts.
+
+import { availableParallelism } from "node:os";
+import { isIP } from "node:net";
+import { Cidr, parseCidr } from "../../../common/cidr";
+import { Problems, describe, isRecord, joinPath } from "../policy/problems";
+import { ValidationError } from "./validation-error";
+import {
+  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,
+} from "../../../common/contract";
+
+export type SocketMode = "auto" | "reuseport" | "shared";
+
+export interface AgentSettings {
+  listenAddress: string;
+  listenPort: number;
+  gwlbCidrs: Cidr[];
+  gwlbPort: number;
+  healthAddress: string;
+  healthPort: number;
+  metricsPort: number;
+  workers: number;
+  socketMode: SocketMode;
+  drainSeconds: number;
+  tcpIdleTimeoutSeconds: number;
+  otherIdleTimeoutSeconds: number;
+  maxFlows: number;
+  maxReturnSockets: number;
+  receiveBufferBytes: number;
+  sendBufferBytes: number;
+  flowLogs: boolean;
+  pollSeconds: number;
+  filePollMs: number;
+  region: string;
+}
+
+type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "string";
+
+interface SettingSpec {
+  readonly key: keyof AgentSettings;
+  readonly flag: string;
+  readonly kind: Kind;
+  readonly min?: number;
+  readonly max?: number;
+  readonly help: string;
+  /** What --help shows as the default, only where it is not simply the value in defaultSettings(). */
+  readonly defaultText?: string;
+}
+
+/** Private ranges and loopback: where a GWLB in a VPC can send from when nothing narrower is set. */
+export const DEFAULT_GWLB_CIDRS: readonly string[] = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+];
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: "listenAddress", flag: "--listen-address", kind: "address", help: "address to receive GENEVE on" },
+  { key: "listenPort", flag: "--listen-port", kind: "int", min: 1, max: 65535, help: "UDP port to receive GENEVE on" },
+  { key: "gwlbCidrs", flag: "--gwlb-cidrs", kind: "cidrs", help: "comma-separated CIDRs the GWLB sends from; other sources are dropped and counted (set the GWLB subnets)" },
+  { key: "gwlbPort", flag: "--gwlb-port", kind: "int", min: 1, max: 65535, help: "destination port of returned packets (GWLB listens on 6081; change only for tests)" },
+  { key: "healthAddress", flag: "--health-address", kind: "address", help: "address of the HTTP health and metrics server" },
+  { key: "healthPort", flag: "--health-port", kind: "int", min: 1, max: 65535, help: "HTTP health check port (GWLB target group default: 80)" },
+  { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "separate port for /metrics; 0 serves it on the health port only" },
+  { key: "workers", flag: "--workers", kind: "int", min: 1, max: 256, help: "data-plane worker processes", defaultText: "number of cores" },
+  { key: "socketMode", flag: "--socket-mode", kind: "mode", help: "auto | reuseport | shared: how workers share UDP 6081 (see README)" },
+  { key: "drainSeconds", flag: "--drain-seconds", kind: "int", min: 0, max: 3600, help: "after SIGTERM, keep forwarding this long with health 503 (match the deregistration delay)" },
+  { key: "tcpIdleTimeoutSeconds", flag: "--tcp-idle-timeout", kind: "int", min: 60, max: 6000, help: "TCP flow idle timeout, as set on the GWLB listener" },
+  { key: "otherIdleTimeoutSeconds", flag: "--idle-timeout", kind: "int", min: 1, max: 6000, help: "idle timeout of non-TCP flows (GWLB uses 120)" },
+  { key: "maxFlows", flag: "--max-flows", kind: "int", min: 1, max: 50_000_000, help: "flow table capacity per worker; the flow nearest its idle deadline is evicted at the cap" },
+  { key: "maxReturnSockets", flag: "--max-return-sockets", kind: "int", min: 1, max: 60000, help: "return sockets (one per GWLB address and source port) per worker, least recently used closed first" },
+  { key: "receiveBufferBytes", flag: "--receive-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_RCVBUF of the GENEVE socket (capped by net.core.rmem_max)" },
+  { key: "sendBufferBytes", flag: "--send-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_SNDBUF of each return socket (capped by net.core.wmem_max)" },
+  { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout" },
+  { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds" },
+  { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
+  { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
+];
+
+export function defaultSettings(): AgentSettings {
+  return {
+    listenAddress: "0.0.0.0",
+    listenPort: GENEVE_PORT,
+    gwlbCidrs: DEFAULT_GWLB_CIDRS.map((text) => parseCidr(text) as Cidr),
+    gwlbPort: GENEVE_PORT,
+    healthAddress: "0.0.0.0",
+    healthPort: HEALTH_PORT,
+    metricsPort: 0,
+    workers: availableParallelism(),
+    socketMode: "auto",
+    drainSeconds: DEREGISTRATION_DELAY_SECONDS,
+    tcpIdleTimeoutSeconds: GWLB_TCP_IDLE_TIMEOUT_SECONDS,
+    otherIdleTimeoutSeconds: GWLB_OTHER_IDLE_TIMEOUT_SECONDS,
+    maxFlows: 500_000,
+    maxReturnSockets: 4096,
+    receiveBufferBytes: 8 << 20,
+    sendBufferBytes: 1 << 20,
+    flowLogs: true,
+    pollSeconds: 30,
+    filePollMs: 1000,
+    region: regionFromEnvironment(),
+  };
+}
+
+/** The AWS region the SDK would pick from the environment, or "" to leave it to the SDK. */
+export function regionFromEnvironment(): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "";
+}
+
+/** The default of a setting as --help shows it. */
+export function defaultText(spec: SettingSpec, defaults: AgentSettings): string {
+  if (spec.defaultText !== undefined) return spec.defaultText;
+  const value = defaults[spec.key];
+  if (spec.kind === "cidrs") return (value as Cidr[]).map((cidr) => cidr.text).join(",");
+  if (spec.kind === "bool") return value === true ? "on" : "off";
+  return String(value);
+}
+
+/** Parses one setting from a document value (JSON) or a flag value (string); reports on failure. */
+function parseSetting(spec: SettingSpec, value: unknown, fromFlag: boolean, path: string, problems: Problems): unknown {
+  switch (spec.kind) {
+    case "int": {
+      const number = fromFlag && typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
+      if (typeof number !== "number" || !Number.isInteger(number) || number < spec.min! || number > spec.max!) {
+        problems.add(path, `${describe(value)} is not an integer between ${spec.min} and ${spec.max}`);
+        return undefined;
+      }
+      return number;
+    }
+    case "address":
+      if (typeof value !== "string" || isIP(value) !== 4) {
+        problems.add(path, `${describe(value)} is not an IPv4 address (the GWLB's outer header is always IPv4)`);
+        return undefined;
+      }
+      return value;
+    case "cidrs": {
+      const list = fromFlag && typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
+      if (!Array.isArray(list) || list.length === 0) {
+        problems.add(path, `${describe(value)} is not a non-empty list of CIDRs`);
+        return undefined;
+      }
+      const cidrs: Cidr[] = [];
+      list.forEach((item, i) => {
+        const parsed = parseCidr(item);
+        if (typeof parsed === "string") problems.add(fromFlag ? path : joinPath(path, i), parsed);
+        else if (parsed.family !== 4) problems.add(fromFlag ? path : joinPath(path, i), `${describe(item)} is not an IPv4 CIDR`);
+        else cidrs.push(parsed);
+      });
+      return cidrs.length === list.length ? cidrs : undefined;
+    }
+    case "bool":
+      if (value === true || value === "on" || value === "true") return true;
+      if (value === false || value === "off" || value === "false") return false;
+      problems.add(path, `${describe(value)} is not on/off`);
+      return undefined;
+    case "mode":
+      if (value === "auto" || value === "reuseport" || value === "shared") return value;
+      problems.add(path, `${describe(value)} is not one of auto, reuseport, shared`);
+      return undefined;
+    case "string":
+      if (typeof value !== "string" || value.length === 0) {
+        problems.add(path, `${describe(value)} is not a non-empty string`);
+        return undefined;
+      }
+      return value;
+  }
+}
+
+/** Validates a document's optional `agent` section into partial settings. */
+export function readAgentSection(doc: unknown, problems: Problems): Partial<AgentSettings> {
+  const out: Partial<AgentSettings> = {};
+  if (!isRecord(doc) || doc.agent === undefined) return out;
+  if (!isRecord(doc.agent)) {
+    problems.add("agent", `${describe(doc.agent)} is not an object`);
+    return out;
+  }
+  for (const [key, value] of Object.entries(doc.agent)) {
+    const spec = SETTINGS.find((s) => s.key === key);
+    if (spec === undefined) {
+      problems.add(joinPath("agent", key), `unknown setting (allowed: ${SETTINGS.map((s) => s.key).join(", ")})`);
+      continue;
+    }
+    const parsed = parseSetting(spec, value, false, joinPath("agent", key), problems);
+    if (parsed !== undefined) (out as Record<string, unknown>)[key] = parsed;
+  }
+  return out;
+}
+
+/** Validates command-line overrides (flag name -> raw string). Throws ValidationError naming each flag. */
+export function readFlagOverrides(flags: ReadonlyMap<string, string>): Partial<AgentSettings> {
+  const problems = new Problems();
+  const out: Partial<AgentSettings> = {};
+  for (const [flag, value] of flags) {
+    const spec = SETTINGS.find((s) => s.flag === flag);
+    if (spec === undefined) continue;
+    const parsed = parseSetting(spec, value, true, flag, problems);
+    if (parsed !== undefined) (out as Record<string, unknown>)[spec.key] = parsed;
+  }
+  if (!problems.ok) throw new ValidationError("command line", problems.messages);
+  return out;
+}
+
+/** Defaults <- document `agent` section <- flags. */
+export function mergeSettings(document: Partial<AgentSettings>, flags: Partial<AgentSettings>): AgentSettings {
+  return { ...defaultSettings(), ...document, ...flags };
+}

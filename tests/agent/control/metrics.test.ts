@@ -1,0 +1,47 @@
+// Metric rendering from worker snapshots, in process.
+import { strict as assert } from "node:assert";
+import { renderMetrics } from "../../../appliance-agent/src/control/metrics";
+import { Counter, DataPlaneCounters, snapshotOf } from "../../../appliance-agent/src/dataplane/counters";
+import { Drop } from "../../../appliance-agent/src/dataplane/drop-reasons";
+
+describe("agent: metrics text", () => {
+  it("sums workers and renders labelled samples", () => {
+    const a = new DataPlaneCounters();
+    const b = new DataPlaneCounters();
+    a.values[Counter.PacketsIn] = 5;
+    b.values[Counter.PacketsIn] = 7;
+    a.drops[Drop.PolicyDeny] = 2;
+    a.countVerdict(true, 'odd"name');
+    b.countVerdict(true, 'odd"name');
+    b.countVerdict(false, "default");
+    const gauges = { activeFlows: 3, returnSockets: 2, policyVersion: 1, bound: true };
+    const text = renderMetrics([snapshotOf(a, gauges), snapshotOf(b, gauges)], {
+      configVersion: 4,
+      reloads: 3,
+      reloadErrors: 1,
+      draining: false,
+      healthy: true,
+      workersConfigured: 2,
+      workersReady: 2,
+      socketMode: "shared",
+      kernel: { receiveDrops: 7, receiveQueueBytes: 4096, sockets: 1 },
+    });
+    const lines = text.split("\n");
+    for (const expected of [
+      "gwlb_agent_packets_in_total 12",
+      'gwlb_agent_drops_total{reason="policy_deny"} 2',
+      'gwlb_agent_verdicts_total{action="allow",rule="odd\\"name"} 2',
+      'gwlb_agent_verdicts_total{action="deny",rule="default"} 1',
+      "gwlb_agent_active_flows 6",
+      "gwlb_agent_return_sockets 4",
+      "gwlb_agent_config_version 4",
+      "gwlb_agent_config_reload_errors_total 1",
+      "gwlb_agent_socket_receive_drops_total 7",
+      "gwlb_agent_socket_receive_queue_bytes 4096",
+      "# TYPE gwlb_agent_active_flows gauge",
+    ]) {
+      assert.ok(lines.includes(expected), `missing ${expected}`);
+    }
+    assert.ok(text.endsWith("\n"));
+  });
+});
