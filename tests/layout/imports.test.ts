@@ -24,6 +24,9 @@ const ALLOWED: ReadonlyArray<{ folder: string; mayImport: readonly string[] }> =
     mayImport: ["components/appSpoke", "components/centralEgress", "components/args", "components/rules", "components/shared", "common", "@pulumi/pulumi", "@pulumi/aws"],
   },
   { folder: "program", mayImport: ["program", "components/index.ts", "common", "@pulumi/pulumi"] },
+  // The agent is bundled alone: besides Node.js it may use only the shared contract and CIDR library
+  // (and the SSM client it bundles); its planes' own rules are in tests/agent/layout.test.ts.
+  { folder: "appliance-agent/src", mayImport: ["appliance-agent/src", "common", "@aws-sdk/client-ssm"] },
 ];
 
 /** Every import specifier of a TypeScript file, static and dynamic. */
