@@ -3,8 +3,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GENEVE_PORT } from "../../common/contract";
 import { Tags } from "../args/common";
-import { ValidatedGwlbApplianceFleetArgs } from "../args/gwlbApplianceFleet";
+import { Stickiness, ValidatedGwlbApplianceFleetArgs } from "../args/gwlbApplianceFleet";
 import { tagsFor } from "../shared/tags";
+
+/** The target group's stickiness block for a mode; 5-tuple is stickiness off (the type is then ignored, but required). */
+export function stickinessOf(mode: Stickiness): { enabled: boolean; type: string } {
+  return mode === "5-tuple" ? { enabled: false, type: "source_ip_dest_ip_proto" } : { enabled: true, type: mode };
+}
 
 export interface GatewayLoadBalancer {
   readonly loadBalancer: aws.lb.LoadBalancer;
@@ -47,8 +52,9 @@ export function createGatewayLoadBalancer(
       healthyThreshold: hc.healthyThreshold,
       unhealthyThreshold: hc.unhealthyThreshold,
     },
-    // 5-tuple is GWLB's default and has no stickiness block; the 3- and 2-tuple modes do.
-    ...(v.stickiness !== "5-tuple" ? { stickiness: { enabled: true, type: v.stickiness } } : {}),
+    // Always sent: the provider keeps the last value when the block is absent, so leaving it out
+    // would keep a target group sticky after a switch back to 5-tuple (GWLB's default, stickiness off).
+    stickiness: stickinessOf(v.stickiness),
     targetFailovers: [{ onDeregistration: v.targetFailover, onUnhealthy: v.targetFailover }],
     tags: tagsFor(`${name}-tg`, tags),
   }, opts);

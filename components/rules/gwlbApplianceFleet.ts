@@ -121,6 +121,13 @@ export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, pro
     }
   }
   const allowedPrincipals = validatePrincipals(problems, a.allowedPrincipals);
+  const everyone = allowedPrincipals?.indexOf("*") ?? -1;
+  if (everyone >= 0 && acceptanceRequired === false) {
+    problems.add(
+      `allowedPrincipals[${everyone}]`,
+      '"*" lets any AWS account create endpoints to the service and send its traffic through the fleet; allow everyone only with acceptanceRequired: true, so that each connection is accepted before it carries traffic',
+    );
+  }
   const fleet = validateFleet(problems, a.fleet, network, crossZone);
 
   if (problems.list.length !== before) return undefined;

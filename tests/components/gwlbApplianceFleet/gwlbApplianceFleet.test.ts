@@ -92,6 +92,7 @@ describe("GwlbApplianceFleet", () => {
         healthyThreshold: 3,
         unhealthyThreshold: 3,
       },
+      stickiness: { enabled: false, type: "source_ip_dest_ip_proto" },
       targetFailovers: [{ onDeregistration: "no_rebalance", onUnhealthy: "no_rebalance" }],
       tags: { Name: "insp-tg" },
     });
@@ -291,6 +292,22 @@ describe("GwlbApplianceFleet", () => {
     ]);
   });
 
+  it("turns stickiness off when a sticky target group goes back to 5-tuple (the provider keeps an absent block)", async () => {
+    const vpc = await inspectionVpc();
+    const targetGroupWith = async (stickiness: "source_ip_dest_ip_proto" | "5-tuple") => {
+      recorder.reset();
+      new GwlbApplianceFleet("sticky", { network: vpc, stickiness });
+      await settle();
+      return recorder.one(T.tg, "sticky-tg").inputs;
+    };
+    const before = await targetGroupWith("source_ip_dest_ip_proto");
+    const after = await targetGroupWith("5-tuple");
+    // The diff a preview would show: the stickiness block and nothing else.
+    const changed = Object.keys({ ...before, ...after }).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+    assert.deepEqual(changed, ["stickiness"]);
+    assert.deepEqual([before.stickiness, after.stickiness], [{ enabled: true, type: "source_ip_dest_ip_proto" }, { enabled: false, type: "source_ip_dest_ip_proto" }]);
+  });
+
   it("sets the listener's TCP idle timeout with 5-tuple stickiness and writes one rule pair per AZ with three AZs", async () => {
     const azs = ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"];
     const vpc = await inspectionVpc({ availabilityZones: azs });
@@ -298,7 +315,7 @@ describe("GwlbApplianceFleet", () => {
     await settle();
 
     assert.equal(recorder.one(T.listener, "three-listener").inputs.tcpIdleTimeoutSeconds, 6000);
-    assert.equal(recorder.one(T.tg, "three-tg").inputs.stickiness, undefined);
+    assert.deepEqual(recorder.one(T.tg, "three-tg").inputs.stickiness, { enabled: false, type: "source_ip_dest_ip_proto" });
     assert.deepEqual(recorder.one(T.tg, "three-tg").inputs.healthCheck, {
       enabled: true, protocol: "HTTPS", port: "8443", path: "/ready", matcher: "200-399", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 3,
     });

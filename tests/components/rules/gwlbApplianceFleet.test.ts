@@ -105,6 +105,13 @@ describe("GwlbApplianceFleet validation", () => {
     ]);
   });
 
+  it("refuses endpoints from every account unless each connection must be accepted", () => {
+    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("svc", { network: plainNetwork(), allowedPrincipals: ["arn:aws:iam::210987654321:root", "*"] })), [
+      { propertyPath: "allowedPrincipals[1]", reason: '"*" lets any AWS account create endpoints to the service and send its traffic through the fleet; allow everyone only with acceptanceRequired: true, so that each connection is accepted before it carries traffic' },
+    ]);
+    assert.notEqual(validateGwlbApplianceFleetArgs({ network: plainNetwork(), allowedPrincipals: ["*"], acceptanceRequired: true }, new Problems()), undefined);
+  });
+
   it("explains fleet sizes that make no sense", () => {
     const network = plainNetwork();
     const sizes = (fleet: GwlbApplianceFleetArgs["fleet"], extra: Partial<GwlbApplianceFleetArgs> = {}) => problemsOf(() => new GwlbApplianceFleet("sz", { network, fleet, ...extra }));
