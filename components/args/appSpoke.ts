@@ -15,9 +15,9 @@ export interface ExistingSpokeVpc {
 }
 
 export interface SpokeWorkloadArgs {
-  /** Default "t3.micro" (the seed's web servers are micro instances). */
+  /** Default "t3.micro" for x86_64, "t4g.micro" for arm64 (the seed's web servers are micro instances). */
   instanceType?: string;
-  /** Default "x86_64"; must match the instance type. */
+  /** Default: that of `instanceType` when it is given, otherwise "x86_64"; must match the instance type. */
   architecture?: Architecture;
   /** Web servers per AZ. Default 1. */
   instancesPerAz?: number;

@@ -4,12 +4,16 @@
  */
 import { Ipv4Cidr, formatIpv4, formatIpv4Cidr, hostAddress, ipv4CidrsOverlap, parseIpv4Cidr, tryParseIpv4Cidr } from "../../common/cidr";
 import { AppSpokeBaseArgs, HubFacts, SpokeSubnetRole, SpokeWorkloadArgs, ValidatedAppSpokeArgs, ValidatedWorkload } from "../args/appSpoke";
-import { ARCHITECTURES, SubnetPlan } from "../args/common";
+import { Architecture, SubnetPlan } from "../args/common";
 import { checkAvailabilityZones, checkAzSubset } from "./availabilityZones";
-import { INSTANCE_TYPE_PATTERN, isAwsReservedHost } from "./awsLimits";
+import { isAwsReservedHost } from "./awsLimits";
+import { resolveInstanceChoice } from "./instanceTypes";
 import { Problems, describeValue } from "./problems";
 import { ANYWHERE } from "./routeRecipes";
 import { checkVpcCidr, planSubnets } from "./subnetLayout";
+
+/** The sample web servers' default types: the seed's micro instances, per architecture. */
+export const WEB_INSTANCE_TYPES: Readonly<Record<Architecture, string>> = { x86_64: "t3.micro", arm64: "t4g.micro" };
 
 /** Checks a spoke's arguments (all but `hub` itself) against its hub and the spokes already attached to it. */
 export function validateAppSpokeArgs(name: string, args: AppSpokeBaseArgs, hub: HubFacts | undefined, problems: Problems): ValidatedAppSpokeArgs | undefined {
@@ -87,9 +91,7 @@ function validateWorkload(problems: Problems, w: SpokeWorkloadArgs, subnets: Sub
     problems.add("workload", "is only available when the spoke creates its VPC (its NLB needs fixed addresses in planned subnets)");
     return undefined;
   }
-  const instanceType = w.instanceType ?? "t3.micro";
-  if (typeof instanceType !== "string" || !INSTANCE_TYPE_PATTERN.test(instanceType)) problems.add("workload.instanceType", `must be an EC2 instance type such as "t3.micro", got ${describeValue(instanceType)}`);
-  const architecture = problems.oneOf("workload.architecture", w.architecture ?? "x86_64", ARCHITECTURES);
+  const instance = resolveInstanceChoice(problems, "workload.", w, WEB_INSTANCE_TYPES, "x86_64");
   const instancesPerAz = problems.integer("workload.instancesPerAz", w.instancesPerAz ?? 1, 1, 10);
   const port = problems.integer("workload.port", w.port ?? 80, 1, 65535);
   const hostIndex = problems.integer("workload.nlbHostIndex", w.nlbHostIndex ?? 10, 0, 65535);
@@ -105,6 +107,6 @@ function validateWorkload(problems: Problems, w: SpokeWorkloadArgs, subnets: Sub
       nlbAddresses[az] = formatIpv4(address);
     }
   }
-  if (!architecture || instancesPerAz === undefined || port === undefined || hostIndex === undefined) return undefined;
-  return { instanceType, architecture, instancesPerAz, port, nlbAddresses };
+  if (!instance || instancesPerAz === undefined || port === undefined || hostIndex === undefined) return undefined;
+  return { ...instance, instancesPerAz, port, nlbAddresses };
 }

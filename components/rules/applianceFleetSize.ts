@@ -3,12 +3,13 @@
  * subnets and the target group's quota can hold the largest fleet.
  */
 import { parseIpv4Cidr } from "../../common/cidr";
-import { ARCHITECTURES, Architecture } from "../args/common";
+import { Architecture } from "../args/common";
 import { GwlbFleetArgs, ValidatedGwlbFleet } from "../args/gwlbApplianceFleet";
 import {
-  GENEVE_TARGETS_PER_AZ, GWLB_ADDRESSES_PER_SUBNET, INSTANCE_TYPE_PATTERN, ROOT_VOLUME_GIB_LIMITS, instanceTypeArchitecture, usableAwsAddresses,
+  GENEVE_TARGETS_PER_AZ, GWLB_ADDRESSES_PER_SUBNET, ROOT_VOLUME_GIB_LIMITS, usableAwsAddresses,
 } from "./awsLimits";
-import { Problems, describeValue } from "./problems";
+import { resolveInstanceChoice } from "./instanceTypes";
+import { Problems } from "./problems";
 
 /**
  * Default instance type per architecture: two vCPUs so the agent's workers and the OS/SSM agent do
@@ -28,19 +29,7 @@ export function validateFleet(
   const before = problems.list.length;
   const args = fleet ?? {};
 
-  let instanceType: string | undefined;
-  if (args.instanceType !== undefined) {
-    if (typeof args.instanceType === "string" && INSTANCE_TYPE_PATTERN.test(args.instanceType)) instanceType = args.instanceType;
-    else problems.add("fleet.instanceType", `must be an EC2 instance type such as "c7g.large", got ${describeValue(args.instanceType)}`);
-  }
-  const architecture = problems.oneOf("fleet.architecture", args.architecture ?? (instanceType ? instanceTypeArchitecture(instanceType) : "arm64"), ARCHITECTURES);
-  if (architecture && instanceType && args.architecture !== undefined && instanceTypeArchitecture(instanceType) !== architecture) {
-    problems.add(
-      "fleet.instanceType",
-      `"${instanceType}" is an ${instanceTypeArchitecture(instanceType)} instance type but fleet.architecture is "${architecture}"; the image follows the architecture, so they must agree`,
-    );
-  }
-  if (architecture && !instanceType) instanceType = DEFAULT_INSTANCE_TYPES[architecture];
+  const instance = resolveInstanceChoice(problems, "fleet.", args, DEFAULT_INSTANCE_TYPES, "arm64");
 
   // Defaults follow what was given: 2/2/4, raised so that min <= desired <= max always holds for them.
   const given = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
@@ -90,8 +79,8 @@ export function validateFleet(
 
   if (problems.list.length !== before) return undefined;
   return {
-    architecture: architecture!,
-    instanceType: instanceType!,
+    architecture: instance!.architecture,
+    instanceType: instance!.instanceType,
     minSize: minSize!,
     desiredCapacity: desiredCapacity!,
     maxSize: maxSize!,

@@ -3,7 +3,7 @@ import { problemsOf } from "../../support/inputErrors";
 import { installMocks, recorder } from "../../support/mocks";
 
 installMocks();
-import { AppSpoke, CentralEgress, CentralEgressArgs } from "../../../components";
+import { AppSpoke, CentralEgress, CentralEgressArgs, Problems, validateAppSpokeArgs } from "../../../components";
 
 const AZS = ["ap-northeast-2a", "ap-northeast-2c"];
 const inspection = { endpointServiceName: "com.amazonaws.vpce.ap-northeast-2.vpce-svc-0123456789abcdef0", availabilityZones: AZS, stickiness: "5-tuple" };
@@ -66,5 +66,14 @@ describe("AppSpoke validation", () => {
       { propertyPath: "cidrBlock", reason: "give exactly one of cidrBlock (create a VPC) or existingVpc (adopt one)" },
     ]);
     assert.equal(recorder.registrations.length, 0);
+  });
+
+  it("checks the web tier's instance type against its architecture, by the fleet's rule", () => {
+    const facts = { cidrBlock: undefined, availabilityZones: AZS, egressInspectionOrder: "nat-first", attachedSpokes: [] };
+    const workloadOf = (workload: object) => validateAppSpokeArgs("app01", { cidrBlock: "10.10.0.0/16", availabilityZones: AZS, workload }, facts, new Problems())?.workload;
+    assert.deepEqual([workloadOf({ instanceType: "t4g.micro" })?.architecture, workloadOf({ architecture: "arm64" })?.instanceType, workloadOf({})?.instanceType], ["arm64", "t4g.micro", "t3.micro"]);
+    assert.deepEqual(problemsOf(() => new AppSpoke("app01", { hub: hub(), cidrBlock: "10.10.0.0/16", availabilityZones: AZS, workload: { instanceType: "t4g.micro", architecture: "x86_64" } })), [
+      { propertyPath: "workload.instanceType", reason: '"t4g.micro" is an arm64 instance type but workload.architecture is "x86_64"; the image follows the architecture, so they must agree' },
+    ]);
   });
 });
