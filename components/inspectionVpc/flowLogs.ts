@@ -1,16 +1,21 @@
-/** VPC flow logs to a CloudWatch Logs group, through a role only the flow-logs service may assume. */
+/** VPC flow logs to a CloudWatch Logs group, through a role only the flow-logs service, acting for this account's flow logs, may assume. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags } from "../args/common";
 import { ValidatedFlowLogs } from "../args/inspectionVpc";
-import { assumeRolePolicyFor } from "../shared/iam";
+import { assumeRolePolicyForOwnResources } from "../shared/iam";
 import { tagsFor } from "../shared/tags";
 
 export function createFlowLogs(name: string, vpc: aws.ec2.Vpc, flowLogs: ValidatedFlowLogs, parent: pulumi.Resource, tags: Tags | undefined): void {
   const opts = { parent };
   const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: flowLogs.retentionInDays, tags: tagsFor(`${name}-flow-logs`, tags) }, opts);
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const region = aws.getRegionOutput({}, opts).region;
+  const partition = aws.getPartitionOutput({}, opts).partition;
   const role = new aws.iam.Role(`${name}-flow-logs-role`, {
-    assumeRolePolicy: assumeRolePolicyFor("vpc-flow-logs.amazonaws.com"),
+    // The flow-logs service sets aws:SourceArn to the flow log's ARN.
+    assumeRolePolicy: pulumi.all([account, region, partition]).apply(([acct, rgn, part]) =>
+      assumeRolePolicyForOwnResources("vpc-flow-logs.amazonaws.com", acct, `arn:${part}:ec2:${rgn}:${acct}:vpc-flow-log/*`)),
     tags: tagsFor(`${name}-flow-logs-role`, tags),
   }, opts);
   new aws.iam.RolePolicy(`${name}-flow-logs-policy`, {

@@ -5,11 +5,20 @@ import { Tags } from "../args/common";
 import { tagsFor } from "./tags";
 
 /** A trust policy that lets one AWS service (e.g. "ec2.amazonaws.com") assume the role. */
-export function assumeRolePolicyFor(service: string): string {
+export function assumeRolePolicyFor(service: string, condition?: Record<string, Record<string, string>>): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) }],
   });
+}
+
+/**
+ * A trust policy for a service that acts for resources of this account only: without the source
+ * conditions, the service could be made to assume the role on another account's behalf (the
+ * confused deputy). `sourceArn` is the ARN pattern of the resources that act.
+ */
+export function assumeRolePolicyForOwnResources(service: string, account: string, sourceArn: string): string {
+  return assumeRolePolicyFor(service, { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": sourceArn } });
 }
 
 export interface SsmInstanceRoleNames {

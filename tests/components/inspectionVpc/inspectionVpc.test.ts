@@ -59,12 +59,24 @@ describe("InspectionVpc", () => {
     assert.equal(recorder.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").length, 0);
   });
 
-  it("creates flow logs with a role that may write only to its own log group", async () => {
+  it("creates flow logs with a role that only this account's flow logs may assume and that may write only to its own log group", async () => {
     new InspectionVpc("fl", { cidrBlock: "10.21.0.0/16", availabilityZones: AZS, flowLogs: { retentionInDays: 14 } });
     await settle();
     const group = recorder.one("aws:cloudwatch/logGroup:LogGroup", "fl-flow-logs");
     assert.equal(group.inputs.retentionInDays, 14);
     const groupArn = "arn:aws:logs:ap-northeast-2:123456789012:log-group:fl-flow-logs";
+    assert.deepEqual(JSON.parse(recorder.one("aws:iam/role:Role", "fl-flow-logs-role").inputs.assumeRolePolicy), {
+      Version: "2012-10-17",
+      Statement: [{
+        Effect: "Allow",
+        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+          ArnLike: { "aws:SourceArn": "arn:aws:ec2:ap-northeast-2:123456789012:vpc-flow-log/*" },
+        },
+      }],
+    });
     assert.deepEqual(JSON.parse(recorder.one("aws:iam/rolePolicy:RolePolicy", "fl-flow-logs-policy").inputs.policy), {
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [groupArn, `${groupArn}:*`] }],
