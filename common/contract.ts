@@ -13,6 +13,12 @@ export const HEALTH_PORT = 80;
 /** The path the target group's HTTP health check requests, and that the agent answers. */
 export const HEALTH_PATH = "/healthz";
 
+/**
+ * The agent serves Prometheus `/metrics` here, apart from the health port, so that the GWLB's health
+ * checkers never reach the metrics and the security group opens them only to whom the user names.
+ */
+export const METRICS_PORT = 9108;
+
 /** The tag the fleet's instances carry from launch; SSM associations target the fleet by it. */
 export const FLEET_TAG_KEY = "gwlb:fleet";
 

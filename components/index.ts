@@ -21,7 +21,7 @@ export * from "./args/appSpoke";
 // ---- pure rules: validate a configuration before building it ----
 export { Problems, describeValue } from "./rules/problems";
 export { validateInspectionVpcArgs } from "./rules/inspectionVpc";
-export { validateGwlbApplianceFleetArgs, checkFleetName, checkNetworkSubnetIds, MAX_FLEET_NAME_LENGTH } from "./rules/gwlbApplianceFleet";
+export { validateGwlbApplianceFleetArgs, checkFleetName, checkNetworkOutputs, MAX_FLEET_NAME_LENGTH } from "./rules/gwlbApplianceFleet";
 export { DEFAULT_INSTANCE_TYPES } from "./rules/applianceFleetSize";
 export { validateCentralEgressArgs } from "./rules/centralEgress";
 export { validateAppSpokeArgs } from "./rules/appSpoke";
@@ -32,10 +32,10 @@ export {
 } from "./rules/awsLimits";
 
 // ---- what the builders put on the instances ----
-export { APPLIANCE_INTERFACE_ENDPOINT_SERVICES } from "./inspectionVpc/serviceAccess";
+export { APPLIANCE_INTERFACE_ENDPOINT_SERVICES, endpointAddressesPerSubnet } from "./rules/inspectionVpc";
 export { APPLIANCE_SYSCTLS, applianceUserData } from "./gwlbApplianceFleet/userData";
 export { principalSlug } from "./gwlbApplianceFleet/endpointService";
 export { amazonLinuxImageId } from "./shared/launchSettings";
 
 // ---- the contract with the appliance agent ----
-export { FLEET_TAG_KEY, GENEVE_PORT, HEALTH_PATH, HEALTH_PORT } from "../common/contract";
+export { FLEET_TAG_KEY, GENEVE_PORT, HEALTH_PATH, HEALTH_PORT, METRICS_PORT } from "../common/contract";

@@ -116,6 +116,10 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
     case "aws:ec2/vpcEndpointService:VpcEndpointService":
       state.serviceName = `com.amazonaws.vpce.${REGION}.${id}`;
       break;
+    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+      // A gateway endpoint (S3, DynamoDB) publishes the service's prefix list for security group rules.
+      if (inputs.vpcEndpointType === "Gateway") state.prefixListId = `pl-${id.slice(-8)}`;
+      break;
     case "aws:ec2/eip:Eip":
       state.publicIp = `203.0.113.${(parseInt(id.slice(-4), 16) % 250) + 1}`;
       break;

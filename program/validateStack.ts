@@ -95,7 +95,7 @@ export function validateStack(c: StackConfig): void {
   const vpc = validateInspectionVpcArgs(inspectionVpcArgs(c), inspection);
   raw.merge(inspection, "inspectionVpc.");
   if (vpc) {
-    const network = { vpcId: pulumi.output("pending"), cidrBlock: vpc.cidrBlock, availabilityZones: vpc.availabilityZones, subnetIds: {}, subnetCidrs: vpc.subnetCidrs, internetAccess: vpc.internetAccess };
+    const network = { vpcId: pulumi.output("pending"), cidrBlock: vpc.cidrBlock, availabilityZones: vpc.availabilityZones, subnetIds: {}, subnetCidrs: vpc.subnetCidrs, internetAccess: vpc.internetAccess, endpointAddressesPerSubnet: vpc.endpointAddressesPerSubnet };
     const fleetProblems = new Problems();
     validateGwlbApplianceFleetArgs(fleetArgs(c, network), fleetProblems, NAMES.fleet);
     raw.merge(fleetProblems, "fleet.");

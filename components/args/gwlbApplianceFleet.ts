@@ -109,6 +109,11 @@ export interface GwlbApplianceFleetArgs {
    */
   allowedPrincipals?: string[];
   fleet?: GwlbFleetArgs;
+  /**
+   * Who may scrape the agents' Prometheus metrics on METRICS_PORT (9108): CIDRs, each its own
+   * security group rule. Default none: the metrics port is closed, and the health port serves no metrics.
+   */
+  metricsSourceCidrs?: string[];
   tags?: Tags;
 }
 
@@ -139,6 +144,8 @@ export interface ValidatedGwlbApplianceFleetArgs {
   readonly vpcCidr: string;
   readonly subnetCidrs: Record<string, string>;
   readonly internetAccess: InternetAccess;
+  /** Addresses the network's interface endpoints take in each subnet. */
+  readonly endpointAddressesPerSubnet: number;
   readonly enableCrossZoneLoadBalancing: boolean;
   readonly enableDeletionProtection: boolean;
   readonly healthCheck: GwlbHealthCheck;
@@ -149,5 +156,6 @@ export interface ValidatedGwlbApplianceFleetArgs {
   readonly acceptanceRequired: boolean;
   readonly allowedPrincipals: string[];
   readonly fleet: ValidatedGwlbFleet;
+  readonly metricsSourceCidrs: string[];
 }
 

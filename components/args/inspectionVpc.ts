@@ -42,6 +42,19 @@ export interface InspectionNetwork {
   /** AZ -> CIDR of that subnet (plain, for security group rules). */
   readonly subnetCidrs: Readonly<Record<string, string>>;
   readonly internetAccess: InternetAccess;
+  /** Addresses the network's own interface endpoints take in each subnet: one per endpoint, 0 without. */
+  readonly endpointAddressesPerSubnet: number;
+  /**
+   * In a private network (internetAccess "none"), where the appliances' HTTPS may go: the interface
+   * endpoints' security group and the S3 gateway endpoint's prefix list.
+   */
+  readonly serviceEndpoints?: ServiceEndpoints;
+}
+
+/** The AWS service endpoints of a private appliance network. */
+export interface ServiceEndpoints {
+  readonly securityGroupId: pulumi.Output<string>;
+  readonly s3PrefixListId: pulumi.Output<string>;
 }
 
 export interface ValidatedFlowLogs {
@@ -55,5 +68,7 @@ export interface ValidatedInspectionVpcArgs {
   /** AZ -> appliance subnet CIDR. */
   readonly subnetCidrs: Record<string, string>;
   readonly internetAccess: InternetAccess;
+  /** Addresses its interface endpoints take in each subnet. */
+  readonly endpointAddressesPerSubnet: number;
   readonly flowLogs?: ValidatedFlowLogs;
 }

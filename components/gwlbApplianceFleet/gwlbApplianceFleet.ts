@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET_TAG_KEY } from "../../common/contract";
 import { GwlbApplianceFleetArgs, GwlbHealthCheck, GwlbInspectionService, Stickiness, TargetFailover } from "../args/gwlbApplianceFleet";
-import { checkNetworkSubnetIds, validateGwlbApplianceFleetArgs } from "../rules/gwlbApplianceFleet";
+import { checkNetworkOutputs, validateGwlbApplianceFleetArgs } from "../rules/gwlbApplianceFleet";
 import { Problems } from "../rules/problems";
 import { createApplianceGroup } from "./appliances";
 import { createEndpointService } from "./endpointService";
@@ -42,7 +42,7 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
   constructor(name: string, args: GwlbApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
     const valid = validateGwlbApplianceFleetArgs(args, problems, name);
-    checkNetworkSubnetIds(problems, args?.network);
+    checkNetworkOutputs(problems, args?.network);
     problems.throwIfAny(`GwlbApplianceFleet "${name}"`);
     const v = valid!;
     super(GWLB_APPLIANCE_FLEET_TYPE, name, args, opts);
@@ -66,7 +66,7 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
     this.endpointServiceName = service.endpointService.serviceName;
     this.allowedPrincipals = service.allowedPrincipals;
 
-    this.securityGroup = createApplianceSecurityGroup(name, v, network.vpcId, this, tags);
+    this.securityGroup = createApplianceSecurityGroup(name, v, network.vpcId, network.serviceEndpoints, this, tags);
 
     const group = createApplianceGroup(name, v, { subnetIds, securityGroupId: this.securityGroup.id, targetGroupArn: gwlb.targetGroup.arn }, this, tags);
     this.instanceRole = group.instanceRole;

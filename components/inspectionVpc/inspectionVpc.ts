@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { InspectionNetwork, InspectionVpcArgs, InternetAccess } from "../args/inspectionVpc";
+import { InspectionNetwork, InspectionVpcArgs, InternetAccess, ServiceEndpoints } from "../args/inspectionVpc";
 import { validateInspectionVpcArgs } from "../rules/inspectionVpc";
 import { Problems } from "../rules/problems";
 import { createFlowLogs } from "./flowLogs";
@@ -26,6 +26,9 @@ export class InspectionVpc extends pulumi.ComponentResource implements Inspectio
   public readonly routeTable: aws.ec2.RouteTable;
   /** Interface endpoints by service short name (empty with internetAccess "igw"). */
   public readonly interfaceEndpoints: Readonly<Record<string, aws.ec2.VpcEndpoint>>;
+  public readonly endpointAddressesPerSubnet: number;
+  /** The endpoints' security group and the S3 prefix list (internetAccess "none" only). */
+  public readonly serviceEndpoints?: ServiceEndpoints;
 
   constructor(name: string, args: InspectionVpcArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
@@ -38,6 +41,7 @@ export class InspectionVpc extends pulumi.ComponentResource implements Inspectio
     this.availabilityZones = v.availabilityZones;
     this.subnetCidrs = v.subnetCidrs;
     this.internetAccess = v.internetAccess;
+    this.endpointAddressesPerSubnet = v.endpointAddressesPerSubnet;
 
     const network = createApplianceNetwork(name, v, this, args.tags);
     this.vpc = network.vpc;
@@ -49,7 +53,9 @@ export class InspectionVpc extends pulumi.ComponentResource implements Inspectio
       createInternetAccess(name, network, this, args.tags);
       this.interfaceEndpoints = {};
     } else {
-      this.interfaceEndpoints = createServiceEndpoints(name, v, network, this, args.tags);
+      const endpoints = createServiceEndpoints(name, v, network, this, args.tags);
+      this.interfaceEndpoints = endpoints.interfaceEndpoints;
+      this.serviceEndpoints = { securityGroupId: endpoints.securityGroupId, s3PrefixListId: endpoints.s3PrefixListId };
     }
     if (v.flowLogs) createFlowLogs(name, network.vpc, v.flowLogs, this, args.tags);
 

@@ -6,13 +6,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags } from "../args/common";
-import { ValidatedInspectionVpcArgs } from "../args/inspectionVpc";
+import { ServiceEndpoints, ValidatedInspectionVpcArgs } from "../args/inspectionVpc";
+import { APPLIANCE_INTERFACE_ENDPOINT_SERVICES } from "../rules/inspectionVpc";
 import { ANYWHERE } from "../rules/routeRecipes";
 import { tagsFor } from "../shared/tags";
 import { ApplianceNetwork } from "./network";
-
-/** AWS services the appliances reach through interface endpoints when the VPC has no internet path. */
-export const APPLIANCE_INTERFACE_ENDPOINT_SERVICES = ["ssm", "ssmmessages", "ec2messages", "logs"] as const;
 
 /** The internet gateway and the default route to it. */
 export function createInternetAccess(name: string, network: ApplianceNetwork, parent: pulumi.Resource, tags: Tags | undefined): void {
@@ -21,14 +19,19 @@ export function createInternetAccess(name: string, network: ApplianceNetwork, pa
   new aws.ec2.Route(`${name}-default-route`, { routeTableId: network.routeTable.id, destinationCidrBlock: ANYWHERE, gatewayId: igw.id }, opts);
 }
 
-/** Interface endpoints (by service short name) in every appliance subnet, and the S3 gateway endpoint. */
+export interface CreatedServiceEndpoints extends ServiceEndpoints {
+  /** Interface endpoints by service short name. */
+  readonly interfaceEndpoints: Record<string, aws.ec2.VpcEndpoint>;
+}
+
+/** Interface endpoints in every appliance subnet, and the S3 gateway endpoint. */
 export function createServiceEndpoints(
   name: string,
   v: ValidatedInspectionVpcArgs,
   network: ApplianceNetwork,
   parent: pulumi.Resource,
   tags: Tags | undefined,
-): Record<string, aws.ec2.VpcEndpoint> {
+): CreatedServiceEndpoints {
   const opts = { parent };
   const region = aws.getRegionOutput({}, opts).region;
   const endpointSg = new aws.ec2.SecurityGroup(`${name}-endpoints-sg`, {
@@ -56,12 +59,12 @@ export function createServiceEndpoints(
       tags: tagsFor(`${name}-${service}-endpoint`, tags),
     }, opts);
   }
-  new aws.ec2.VpcEndpoint(`${name}-s3-endpoint`, {
+  const s3 = new aws.ec2.VpcEndpoint(`${name}-s3-endpoint`, {
     vpcId: network.vpc.id,
     serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
     vpcEndpointType: "Gateway",
     routeTableIds: [network.routeTable.id],
     tags: tagsFor(`${name}-s3-endpoint`, tags),
   }, opts);
-  return endpoints;
+  return { interfaceEndpoints: endpoints, securityGroupId: endpointSg.id, s3PrefixListId: s3.prefixListId };
 }

@@ -23,7 +23,7 @@ export const DEFAULT_INSTANCE_TYPES: Readonly<Record<Architecture, string>> = {
 export function validateFleet(
   problems: Problems,
   fleet: GwlbFleetArgs | undefined,
-  network: { azs: string[]; subnetCidrs: Record<string, string> } | undefined,
+  network: { azs: string[]; subnetCidrs: Record<string, string>; endpointAddressesPerSubnet: number } | undefined,
   crossZone: boolean | undefined,
 ): ValidatedGwlbFleet | undefined {
   const before = problems.list.length;
@@ -60,11 +60,16 @@ export function validateFleet(
     } else {
       const perAz = Math.ceil(maxSize / network.azs.length);
       for (const az of network.azs) {
+        // Every address the stack places in the subnet: the GWLB's, the network's endpoints', the appliances'.
         const free = usableAwsAddresses(parseIpv4Cidr(network.subnetCidrs[az]));
-        if (free < GWLB_ADDRESSES_PER_SUBNET + perAz) {
+        const taken = GWLB_ADDRESSES_PER_SUBNET + network.endpointAddressesPerSubnet;
+        if (free < taken + perAz) {
+          const takers = network.endpointAddressesPerSubnet > 0
+            ? `the GWLB takes ${GWLB_ADDRESSES_PER_SUBNET} of them and the network's interface endpoints ${network.endpointAddressesPerSubnet}`
+            : `the GWLB takes ${GWLB_ADDRESSES_PER_SUBNET} of them`;
           problems.add(
             "fleet.maxSize",
-            `${maxSize} appliances put up to ${perAz} in ${az}, whose subnet ${network.subnetCidrs[az]} has ${free} usable addresses; the GWLB needs ${GWLB_ADDRESSES_PER_SUBNET} of them, so at most ${free - GWLB_ADDRESSES_PER_SUBNET} remain for appliances`,
+            `${maxSize} appliances put up to ${perAz} in ${az}, whose subnet ${network.subnetCidrs[az]} has ${free} usable addresses; ${takers}, so at most ${Math.max(0, free - taken)} remain for appliances`,
           );
         }
       }

@@ -47,16 +47,28 @@ function validateNetwork(problems: Problems, network: unknown) {
   const n = network as Partial<InspectionNetwork>;
   const vpc = problems.cidr("network.cidrBlock", n.cidrBlock);
   const internetAccess = problems.oneOf("network.internetAccess", n.internetAccess, INTERNET_ACCESS_MODES);
+  const endpointAddresses = problems.integer("network.endpointAddressesPerSubnet", n.endpointAddressesPerSubnet, 0, 255);
   const azs = checkAvailabilityZones(problems, "network.availabilityZones", n.availabilityZones);
   if (!azs) return undefined;
   const subnetCidrs: Record<string, string> = {};
-  let ok = vpc !== undefined && internetAccess !== undefined;
+  let ok = vpc !== undefined && internetAccess !== undefined && endpointAddresses !== undefined;
   for (const az of azs) {
     const cidr = problems.cidr(`network.subnetCidrs.${az}`, n.subnetCidrs?.[az]);
     if (cidr) subnetCidrs[az] = formatIpv4Cidr(cidr);
     else ok = false;
   }
-  return ok ? { azs, vpcCidr: formatIpv4Cidr(vpc!), subnetCidrs, internetAccess: internetAccess! } : undefined;
+  return ok ? { azs, vpcCidr: formatIpv4Cidr(vpc!), subnetCidrs, internetAccess: internetAccess!, endpointAddressesPerSubnet: endpointAddresses! } : undefined;
+}
+
+/** An optional list of IPv4 CIDRs, each checked; default empty. */
+function validateCidrList(problems: Problems, path: string, value: unknown): string[] | undefined {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.add(path, `must be a list of IPv4 CIDRs, got ${describeValue(value)}`);
+    return undefined;
+  }
+  const cidrs = value.map((item: unknown, i) => problems.cidr(`${path}[${i}]`, item));
+  return cidrs.every((c) => c !== undefined) ? cidrs.map((c) => formatIpv4Cidr(c!)) : undefined;
 }
 
 function validatePrincipals(problems: Problems, value: unknown): string[] | undefined {
@@ -83,10 +95,10 @@ function validatePrincipals(problems: Problems, value: unknown): string[] | unde
 }
 
 /**
- * Subnet ids exist only once the network has been built, so the constructor checks them and the
- * pure validator (which a stack-level check runs before any resource exists) does not.
+ * Subnet ids and endpoint ids exist only once the network has been built, so the constructor checks
+ * them and the pure validator (which a stack-level check runs before any resource exists) does not.
  */
-export function checkNetworkSubnetIds(problems: Problems, network: unknown): void {
+export function checkNetworkOutputs(problems: Problems, network: unknown): void {
   const n = network as Partial<InspectionNetwork> | null | undefined;
   if (n === null || typeof n !== "object" || !Array.isArray(n.availabilityZones)) return;
   for (const az of n.availabilityZones) {
@@ -94,12 +106,15 @@ export function checkNetworkSubnetIds(problems: Problems, network: unknown): voi
       problems.add(`network.subnetIds.${az}`, `has no subnet for ${az}, one of network.availabilityZones`);
     }
   }
+  if (n.internetAccess === "none" && (n.serviceEndpoints?.securityGroupId === undefined || n.serviceEndpoints?.s3PrefixListId === undefined)) {
+    problems.add("network.serviceEndpoints", 'must name the interface endpoints\' security group and the S3 prefix list of a network with internetAccess "none": the appliances\' HTTPS may go only there');
+  }
 }
 
 /**
  * Validates every argument (and, when given, the component name) into `problems`. Pure and
  * synchronous over plain values: returns them with their defaults, or undefined when anything was
- * wrong. `network.subnetIds` is not read (see `checkNetworkSubnetIds`).
+ * wrong. `network.subnetIds` and `network.serviceEndpoints` are not read (see `checkNetworkOutputs`).
  */
 export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, problems: Problems, name?: string): ValidatedGwlbApplianceFleetArgs | undefined {
   const before = problems.list.length;
@@ -129,6 +144,7 @@ export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, pro
     );
   }
   const fleet = validateFleet(problems, a.fleet, network, crossZone);
+  const metricsSourceCidrs = validateCidrList(problems, "metricsSourceCidrs", a.metricsSourceCidrs);
 
   if (problems.list.length !== before) return undefined;
   return {
@@ -136,6 +152,7 @@ export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, pro
     vpcCidr: network!.vpcCidr,
     subnetCidrs: network!.subnetCidrs,
     internetAccess: network!.internetAccess,
+    endpointAddressesPerSubnet: network!.endpointAddressesPerSubnet,
     enableCrossZoneLoadBalancing: crossZone!,
     enableDeletionProtection: deletionProtection!,
     healthCheck: healthCheck!,
@@ -146,5 +163,6 @@ export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, pro
     acceptanceRequired: acceptanceRequired!,
     allowedPrincipals: allowedPrincipals!,
     fleet: fleet!,
+    metricsSourceCidrs: metricsSourceCidrs!,
   };
 }

@@ -1,12 +1,20 @@
 /** `InspectionVpc`'s validator: pure and synchronous, run before the VPC creates any child. */
 import { formatIpv4Cidr } from "../../common/cidr";
 import {
-  FLOW_LOG_TRAFFIC_TYPES, INTERNET_ACCESS_MODES, InspectionVpcArgs, ValidatedFlowLogs, ValidatedInspectionVpcArgs,
+  FLOW_LOG_TRAFFIC_TYPES, INTERNET_ACCESS_MODES, InspectionVpcArgs, InternetAccess, ValidatedFlowLogs, ValidatedInspectionVpcArgs,
 } from "../args/inspectionVpc";
 import { checkAvailabilityZones } from "./availabilityZones";
 import { LOG_RETENTION_DAYS } from "./awsLimits";
 import { Problems } from "./problems";
 import { checkVpcCidr, planSubnets } from "./subnetLayout";
+
+/** AWS services the appliances reach through interface endpoints when the VPC has no internet path. */
+export const APPLIANCE_INTERFACE_ENDPOINT_SERVICES = ["ssm", "ssmmessages", "ec2messages", "logs"] as const;
+
+/** Each interface endpoint puts one network interface, so one address, in every subnet it serves. */
+export function endpointAddressesPerSubnet(internetAccess: InternetAccess): number {
+  return internetAccess === "none" ? APPLIANCE_INTERFACE_ENDPOINT_SERVICES.length : 0;
+}
 
 export function validateInspectionVpcArgs(args: InspectionVpcArgs, problems: Problems): ValidatedInspectionVpcArgs | undefined {
   const vpc = checkVpcCidr(problems, "cidrBlock", args?.cidrBlock);
@@ -23,5 +31,5 @@ export function validateInspectionVpcArgs(args: InspectionVpcArgs, problems: Pro
   }
   const plan = vpc && azs ? planSubnets(problems, vpc, azs, [{ role: "appliance", path: "applianceSubnetCidrs", explicit: args.applianceSubnetCidrs }]) : undefined;
   if (!vpc || !azs || !internetAccess || !plan || !problems.isEmpty) return undefined;
-  return { cidrBlock: formatIpv4Cidr(vpc), availabilityZones: azs, subnetCidrs: plan.appliance, internetAccess, flowLogs };
+  return { cidrBlock: formatIpv4Cidr(vpc), availabilityZones: azs, subnetCidrs: plan.appliance, internetAccess, endpointAddressesPerSubnet: endpointAddressesPerSubnet(internetAccess), flowLogs };
 }

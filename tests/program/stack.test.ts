@@ -35,7 +35,7 @@ describe("the dev stack (index.ts under mocks)", function () {
     const s = await synthesize("dev");
     assert.deepEqual(summarize(s.registrations).map((g) => [g.type, g.name, g.total]), [
       ["gwlb:network:InspectionVpc", "appliance", 13],
-      ["gwlb:inspection:GwlbApplianceFleet", "appliance", 16],
+      ["gwlb:inspection:GwlbApplianceFleet", "appliance", 18],
       ["gwlb:network:CentralEgress", "sec", 42],
       ["gwlb:network:AppSpoke", "app01", 42],
     ]);
@@ -65,8 +65,8 @@ describe("the dev stack (index.ts under mocks)", function () {
       "aws:lb/loadBalancer:LoadBalancer": 3,
       "aws:lb/targetGroup:TargetGroup": 3,
       "aws:lb/targetGroupAttachment:TargetGroupAttachment": 2,
-      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 7,
-      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 8,
+      "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 8,
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 9,
       "gwlb:inspection:GwlbApplianceFleet": 1,
       "gwlb:network:AppSpoke": 1,
       "gwlb:network:CentralEgress": 1,

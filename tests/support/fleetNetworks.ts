@@ -22,6 +22,8 @@ export function plainNetwork(overrides: Partial<InspectionNetwork> = {}): Inspec
     subnetIds: { "ap-northeast-2a": pulumi.output("subnet-a"), "ap-northeast-2c": pulumi.output("subnet-c") },
     subnetCidrs: { "ap-northeast-2a": "10.21.11.0/24", "ap-northeast-2c": "10.21.12.0/24" },
     internetAccess: "none",
+    endpointAddressesPerSubnet: 4,
+    serviceEndpoints: { securityGroupId: pulumi.output("sg-endpoints"), s3PrefixListId: pulumi.output("pl-s3") },
     ...overrides,
   };
 }

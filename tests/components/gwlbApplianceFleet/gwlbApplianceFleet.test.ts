@@ -27,7 +27,7 @@ const T = {
 
 function rules(type: string) {
   return recorder.ofType(type)
-    .map((r) => [r.name, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4, r.inputs.securityGroupId])
+    .map((r) => [r.name, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId ?? r.inputs.prefixListId, r.inputs.securityGroupId])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 }
 
@@ -56,8 +56,8 @@ describe("GwlbApplianceFleet", () => {
       [T.listener]: 1,
       [T.lb]: 1,
       [T.tg]: 1,
-      [T.egress]: 3,
-      [T.ingress]: 3,
+      [T.egress]: 4,
+      [T.ingress]: 4,
       [T.fleet]: 1,
     });
     const vpcId = await valueOf(vpc.vpcId);
@@ -124,22 +124,27 @@ describe("GwlbApplianceFleet", () => {
     assert.equal(service2.stickiness, "5-tuple");
   });
 
-  it("admits only GENEVE with the GWLB subnets and health checks from the VPC, and sends only HTTPS and GENEVE out", async () => {
+  it("admits GENEVE and health checks from the GWLB subnets only, and sends HTTPS only to the AWS service endpoints", async () => {
     const vpc = await inspectionVpc();
     new GwlbApplianceFleet("insp", { network: vpc });
     await settle();
+    const endpointsSg = await valueOf(vpc.serviceEndpoints!.securityGroupId);
+    const s3PrefixList = await valueOf(vpc.serviceEndpoints!.s3PrefixListId);
+    assert.match(s3PrefixList, /^pl-/);
 
     const sg = recorder.one(T.sg, "insp-sg");
     assert.deepEqual(Object.keys(sg.inputs).sort(), ["description", "tags", "vpcId"], "no inline rules on the group itself");
     assert.deepEqual(rules(T.ingress), [
       ["insp-geneve-in-2a", "udp", 6081, 6081, "10.21.11.0/24", sg.id],
       ["insp-geneve-in-2c", "udp", 6081, 6081, "10.21.13.0/24", sg.id],
-      ["insp-health-in", "tcp", 80, 80, "10.21.0.0/16", sg.id],
+      ["insp-health-in-2a", "tcp", 80, 80, "10.21.11.0/24", sg.id],
+      ["insp-health-in-2c", "tcp", 80, 80, "10.21.13.0/24", sg.id],
     ]);
     assert.deepEqual(rules(T.egress), [
       ["insp-geneve-out-2a", "udp", 6081, 6081, "10.21.11.0/24", sg.id],
       ["insp-geneve-out-2c", "udp", 6081, 6081, "10.21.13.0/24", sg.id],
-      ["insp-https-out", "tcp", 443, 443, "0.0.0.0/0", sg.id],
+      ["insp-https-to-endpoints", "tcp", 443, 443, endpointsSg, sg.id],
+      ["insp-https-to-s3", "tcp", 443, 443, s3PrefixList, sg.id],
     ]);
   });
 
@@ -232,6 +237,8 @@ describe("GwlbApplianceFleet", () => {
     assert.deepEqual(recorder.one(T.lt, "pub-lt").inputs.networkInterfaces, [
       { deviceIndex: 0, securityGroups: [sg.id], deleteOnTermination: "true", associatePublicIpAddress: "true" },
     ]);
+    // With no service endpoints, SSM's public endpoints are reached over the internet.
+    assert.deepEqual(rules(T.egress).filter((r) => String(r[0]).includes("https")), [["pub-https-out", "tcp", 443, 443, "0.0.0.0/0", sg.id]]);
   });
 
   it("applies every option: TCP health check, 2-tuple stickiness, rebalance, cross-zone off, x86_64, principals, tags", async () => {
@@ -247,6 +254,7 @@ describe("GwlbApplianceFleet", () => {
       acceptanceRequired: true,
       allowedPrincipals: ["arn:aws:iam::210987654321:root", "arn:aws:iam::210987654321:role/hub-deployer", "*"],
       fleet: { architecture: "x86_64", minSize: 3, desiredCapacity: 4, maxSize: 6, rootVolumeSizeGiB: 8, healthCheckGracePeriodSeconds: 600, minHealthyPercentage: 50, detailedMonitoring: false },
+      metricsSourceCidrs: ["10.99.0.0/24"],
       tags: { team: "netsec" },
     });
     await settle();
@@ -262,10 +270,13 @@ describe("GwlbApplianceFleet", () => {
     assert.equal(fleet.stickiness, "source_ip_dest_ip");
 
     const sg = recorder.one(T.sg, "opt-sg");
-    assert.deepEqual(recorder.one(T.ingress, "opt-health-in").inputs, {
-      securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: "10.21.0.0/16",
-      description: "TCP health checks from the GWLB", tags: { team: "netsec", Name: "opt-health-in" },
+    assert.deepEqual(recorder.one(T.ingress, "opt-health-in-2a").inputs, {
+      securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: "10.21.11.0/24",
+      description: "TCP health checks from the GWLB in ap-northeast-2a", tags: { team: "netsec", Name: "opt-health-in-2a" },
     });
+    assert.deepEqual(rules(T.ingress).filter((r) => String(r[0]).startsWith("opt-metrics")), [
+      ["opt-metrics-in-0", "tcp", 9108, 9108, "10.99.0.0/24", sg.id],
+    ]);
 
     const service = recorder.one(T.service, "opt-endpoint-service");
     assert.equal(service.inputs.acceptanceRequired, true);
@@ -326,13 +337,16 @@ describe("GwlbApplianceFleet", () => {
       ["three-geneve-in-2a", "udp", 6081, 6081, "10.21.11.0/24", sgId],
       ["three-geneve-in-2b", "udp", 6081, 6081, "10.21.12.0/24", sgId],
       ["three-geneve-in-2c", "udp", 6081, 6081, "10.21.13.0/24", sgId],
-      ["three-health-in", "tcp", 8443, 8443, "10.21.0.0/16", sgId],
+      ["three-health-in-2a", "tcp", 8443, 8443, "10.21.11.0/24", sgId],
+      ["three-health-in-2b", "tcp", 8443, 8443, "10.21.12.0/24", sgId],
+      ["three-health-in-2c", "tcp", 8443, 8443, "10.21.13.0/24", sgId],
     ]);
     assert.deepEqual(rules(T.egress), [
       ["three-geneve-out-2a", "udp", 6081, 6081, "10.21.11.0/24", sgId],
       ["three-geneve-out-2b", "udp", 6081, 6081, "10.21.12.0/24", sgId],
       ["three-geneve-out-2c", "udp", 6081, 6081, "10.21.13.0/24", sgId],
-      ["three-https-out", "tcp", 443, 443, "0.0.0.0/0", sgId],
+      ["three-https-to-endpoints", "tcp", 443, 443, await valueOf(vpc.serviceEndpoints!.securityGroupId), sgId],
+      ["three-https-to-s3", "tcp", 443, 443, await valueOf(vpc.serviceEndpoints!.s3PrefixListId), sgId],
     ]);
   });
 

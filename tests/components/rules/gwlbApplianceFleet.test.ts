@@ -149,15 +149,26 @@ describe("GwlbApplianceFleet validation", () => {
     ]);
   });
 
-  it("refuses more appliances per AZ than the subnets can hold next to the GWLB's 8 addresses", async () => {
-    const vpc = await inspectionVpc({ applianceSubnetCidrs: ["10.21.11.0/28", "10.21.12.0/28"] });
-    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("small", { network: vpc, fleet: { maxSize: 8 } })), [
-      { propertyPath: "fleet.maxSize", reason: "8 appliances put up to 4 in ap-northeast-2a, whose subnet 10.21.11.0/28 has 11 usable addresses; the GWLB needs 8 of them, so at most 3 remain for appliances" },
-      { propertyPath: "fleet.maxSize", reason: "8 appliances put up to 4 in ap-northeast-2c, whose subnet 10.21.12.0/28 has 11 usable addresses; the GWLB needs 8 of them, so at most 3 remain for appliances" },
+  it("counts every address the stack places in a subnet: the GWLB's 8, the interface endpoints', the appliances'", async () => {
+    // Private: 27 usable addresses in a /27, less 8 for the GWLB and 4 for the ssm, ssmmessages, ec2messages and logs endpoints.
+    const vpc = await inspectionVpc({ applianceSubnetCidrs: ["10.21.11.0/27", "10.21.12.0/27"] });
+    assert.equal(vpc.endpointAddressesPerSubnet, 4);
+    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("small", { network: vpc, fleet: { maxSize: 32 } })), [
+      { propertyPath: "fleet.maxSize", reason: "32 appliances put up to 16 in ap-northeast-2a, whose subnet 10.21.11.0/27 has 27 usable addresses; the GWLB takes 8 of them and the network's interface endpoints 4, so at most 15 remain for appliances" },
+      { propertyPath: "fleet.maxSize", reason: "32 appliances put up to 16 in ap-northeast-2c, whose subnet 10.21.12.0/27 has 27 usable addresses; the GWLB takes 8 of them and the network's interface endpoints 4, so at most 15 remain for appliances" },
     ]);
-    new GwlbApplianceFleet("small", { network: vpc, fleet: { maxSize: 6 } });
+    new GwlbApplianceFleet("small", { network: vpc, fleet: { maxSize: 30 } });
     await settle();
-    assert.equal(recorder.one(ASG, "small-asg").inputs.maxSize, 6);
+    assert.equal(recorder.one(ASG, "small-asg").inputs.maxSize, 30);
+
+    // With an internet gateway there are no endpoints: a /28 holds the GWLB and 3 appliances.
+    recorder.reset();
+    const public28 = await inspectionVpc({ internetAccess: "igw", applianceSubnetCidrs: ["10.21.11.0/28", "10.21.12.0/28"] });
+    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("pub", { network: public28, fleet: { maxSize: 8 } })).map((p) => p.reason), [
+      "8 appliances put up to 4 in ap-northeast-2a, whose subnet 10.21.11.0/28 has 11 usable addresses; the GWLB takes 8 of them, so at most 3 remain for appliances",
+      "8 appliances put up to 4 in ap-northeast-2c, whose subnet 10.21.12.0/28 has 11 usable addresses; the GWLB takes 8 of them, so at most 3 remain for appliances",
+    ]);
+    assert.notEqual(validateGwlbApplianceFleetArgs({ network: public28, fleet: { minSize: 2, maxSize: 6 } }, new Problems()), undefined);
   });
 
   it("checks the network it is given", () => {
@@ -176,6 +187,10 @@ describe("GwlbApplianceFleet validation", () => {
       { propertyPath: "network.subnetCidrs.ap-northeast-2c", reason: '"10.21.12.0" is not an IPv4 CIDR block such as 10.0.0.0/16' },
       { propertyPath: "network.subnetIds.ap-northeast-2c", reason: "has no subnet for ap-northeast-2c, one of network.availabilityZones" },
     ]);
+    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("net", { network: plainNetwork({ serviceEndpoints: undefined, endpointAddressesPerSubnet: -1 }) })), [
+      { propertyPath: "network.endpointAddressesPerSubnet", reason: "must be from 0 to 255, got -1" },
+      { propertyPath: "network.serviceEndpoints", reason: 'must name the interface endpoints\' security group and the S3 prefix list of a network with internetAccess "none": the appliances\' HTTPS may go only there' },
+    ]);
     assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("net", { network: plainNetwork({ availabilityZones: [] }) })), [
       { propertyPath: "network.availabilityZones", reason: "must list at least one availability zone, got an array of 0" },
     ]);
@@ -191,6 +206,7 @@ describe("GwlbApplianceFleet validation", () => {
       vpcCidr: "10.21.0.0/16",
       subnetCidrs: { "ap-northeast-2a": "10.21.11.0/24", "ap-northeast-2c": "10.21.12.0/24" },
       internetAccess: "none",
+      endpointAddressesPerSubnet: 4,
       enableCrossZoneLoadBalancing: true,
       enableDeletionProtection: false,
       healthCheck: { protocol: "HTTP", port: 80, path: "/healthz", matcher: "200-399", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 },
@@ -203,6 +219,7 @@ describe("GwlbApplianceFleet validation", () => {
         architecture: "arm64", instanceType: "c7g.large", minSize: 2, desiredCapacity: 2, maxSize: 4,
         rootVolumeSizeGiB: 16, healthCheckGracePeriodSeconds: 300, minHealthyPercentage: 90, detailedMonitoring: true,
       },
+      metricsSourceCidrs: [],
     });
 
     const stack = new Problems();
