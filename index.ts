@@ -13,4 +13,5 @@ export const gwlbArn = outputs.gwlbArn;
 export const transitGatewayId = outputs.transitGatewayId;
 export const endpointIds = outputs.endpointIds;
 export const natPublicIps = outputs.natPublicIps;
+export const endpointsAwaitingAcceptance = outputs.endpointsAwaitingAcceptance;
 export const fleetAutoScalingGroupName = outputs.fleetAutoScalingGroupName;

@@ -36,6 +36,8 @@ export function stackOutputs(r: StackResources) {
     endpointIds: Object.fromEntries(Object.entries(r.hub.endpoints).map(([az, e]) => [az, e.id])),
     /** AZ -> public address of the hub's NAT gateway. */
     natPublicIps: r.hub.natPublicIps,
+    /** AZ -> hub endpoint whose connection the endpoint service's owner must still accept (empty in one stack). */
+    endpointsAwaitingAcceptance: r.hub.pendingEndpointAcceptance,
     fleetAutoScalingGroupName: r.fleet.autoScalingGroup.name,
   };
 }

@@ -101,7 +101,7 @@ export function validateStack(c: StackConfig): void {
     raw.merge(fleetProblems, "fleet.");
   }
   const hubProblems = new Problems();
-  const hub = validateCentralEgressArgs(hubArgs(c, { endpointServiceName: "pending", availabilityZones: c.availabilityZones, stickiness: c.stickiness }), hubProblems);
+  const hub = validateCentralEgressArgs(hubArgs(c, { endpointServiceName: "pending", endpointServiceId: "pending", availabilityZones: c.availabilityZones, stickiness: c.stickiness, acceptanceRequired: c.endpointAcceptanceRequired }), hubProblems);
   raw.merge(hubProblems, "hub.");
   // Spokes are checked even when the hub's own arguments failed, against what the config says of
   // it. VPC overlaps and duplicate names were checked above for the whole stack, in config terms.

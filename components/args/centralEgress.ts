@@ -13,10 +13,22 @@ export type EastWestPolicy = (typeof EAST_WEST_POLICIES)[number];
 /** The inspection service the hub's endpoints connect to; a GwlbApplianceFleet is one. */
 export interface InspectionServiceRef {
   readonly endpointServiceName: pulumi.Input<string>;
-  /** AZs the gateway load balancer serves: endpoints may only live in these. */
-  readonly availabilityZones: readonly string[];
+  /**
+   * AZ names the gateway load balancer serves: endpoints may only live in these. Names mean the same
+   * zone only within one account: for a service in another account give `availabilityZoneIds`.
+   */
+  readonly availabilityZones?: readonly string[];
+  /** AZ ids the gateway load balancer serves ("apne2-az1"): the same zone in every account. */
+  readonly availabilityZoneIds?: readonly string[];
   /** The target group's stickiness; only "5-tuple" works with TGW appliance mode. */
   readonly stickiness: string;
+  /** Whether the service's owner must accept each endpoint connection. Default false. */
+  readonly acceptanceRequired?: boolean;
+  /**
+   * The endpoint service's id, when it belongs to this stack: the hub then accepts its own endpoints'
+   * connections itself. Without it, the endpoints wait for the service's owner (see `pendingEndpointAcceptance`).
+   */
+  readonly endpointServiceId?: pulumi.Input<string>;
 }
 
 export interface CentralEgressSubnetCidrs {
@@ -33,6 +45,11 @@ export interface CentralEgressArgs {
   cidrBlock: string;
   /** AZs of the hub; each must be served by the inspection service. */
   availabilityZones: string[];
+  /**
+   * The ids of those AZs, in the same order ("apne2-az1"), to compare with an inspection service in
+   * another account, which gives `availabilityZoneIds` (AZ names map to zones per account).
+   */
+  availabilityZoneIds?: string[];
   /** Where the hub's GWLB endpoints connect. */
   inspection: InspectionServiceRef;
   /**
@@ -63,6 +80,8 @@ export interface ValidatedCentralEgressArgs {
   readonly eastWest: EastWestPolicy;
   readonly applianceMode: boolean;
   readonly amazonSideAsn: number;
+  /** Whether the endpoints' connections must be accepted, and whether the hub accepts them itself. */
+  readonly endpointAcceptance: "none" | "by-hub" | "by-service-owner";
 }
 
 /** A spoke known to the hub, for overlap checks and east-west routes. */

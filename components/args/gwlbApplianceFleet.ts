@@ -124,6 +124,9 @@ export interface GwlbInspectionService {
   readonly availabilityZones: readonly string[];
   /** Anything but "5-tuple" is incompatible with a TGW attachment in appliance mode. */
   readonly stickiness: Stickiness;
+  readonly acceptanceRequired: boolean;
+  /** The endpoint service in this stack: a hub of the same stack accepts its endpoints' connections. */
+  readonly endpointServiceId: pulumi.Output<string>;
 }
 
 export interface ValidatedGwlbFleet {

@@ -40,6 +40,11 @@ export class CentralEgress extends pulumi.ComponentResource {
   public readonly endpoints: Readonly<Record<string, aws.ec2.VpcEndpoint>>;
   public readonly natGateways: Readonly<Record<string, aws.ec2.NatGateway>>;
   public readonly natPublicIps: Readonly<Record<string, pulumi.Output<string>>>;
+  /**
+   * AZ -> endpoint id, for endpoints whose connections the service's owner (in another stack or
+   * account) must accept before they carry traffic; empty when nothing waits.
+   */
+  public readonly pendingEndpointAcceptance: Readonly<Record<string, pulumi.Output<string>>>;
   public readonly transitGateway: aws.ec2transitgateway.TransitGateway;
   public readonly hubAttachment: aws.ec2transitgateway.VpcAttachment;
   /** Associated with every spoke attachment: 0.0.0.0/0 -> hub (seed: gwlb-tg-out-tgrt). */
@@ -73,10 +78,13 @@ export class CentralEgress extends pulumi.ComponentResource {
     this.routeTables = hubSubnets.routeTables;
     this.publicSubnetIds = Object.fromEntries(v.availabilityZones.map((az) => [az, hubSubnets.subnets.public[az].id]));
 
-    const gateways = createAzGateways(name, v, this.vpc, hubSubnets, args.inspection.endpointServiceName, this.internetGateway, this, tags);
+    const gateways = createAzGateways(name, v, this.vpc, hubSubnets, args.inspection, this.internetGateway, this, tags);
     this.endpoints = gateways.endpoints;
     this.natGateways = gateways.natGateways;
     this.natPublicIps = gateways.natPublicIps;
+    this.pendingEndpointAcceptance = v.endpointAcceptance === "by-service-owner"
+      ? Object.fromEntries(Object.entries(gateways.endpoints).map(([az, e]) => [az, e.id]))
+      : {};
 
     if (v.egressInspectionOrder === "nat-first") this.ingressRouteTable = createIngressRouteTable(name, this.vpc, this.internetGateway, this, tags);
 
@@ -105,6 +113,7 @@ export class CentralEgress extends pulumi.ComponentResource {
       transitGatewayId: this.transitGateway.id,
       endpointIds: Object.fromEntries(Object.entries(this.endpoints).map(([az, e]) => [az, e.id])),
       natPublicIps: this.natPublicIps,
+      pendingEndpointAcceptance: this.pendingEndpointAcceptance,
     });
   }
 

@@ -20,7 +20,8 @@ export interface HubRouteTargets {
 
 /**
  * Writes one planned route. Targets always sit in the route's AZ; routes to a GWLB endpoint take the
- * endpoint as an input, so they are created only once it is available (AWS refuses them before).
+ * endpoint as an input, so they are created only once it is available (AWS refuses them before),
+ * and wait for its accepted connection where the hub accepts it.
  */
 export function createHubRoute(route: HubRoute, resourceName: string, hub: HubRouteTargets, parent: pulumi.Resource): aws.ec2.Route {
   const table = route.table === "edge" ? hub.ingressRouteTable : hub.routeTables[route.table][route.az];
@@ -29,7 +30,11 @@ export function createHubRoute(route: HubRoute, resourceName: string, hub: HubRo
   const dependsOn: pulumi.Resource[] = [];
   switch (route.target) {
     case "igw": target.gatewayId = hub.internetGateway.id; break;
-    case "gwlbe": target.vpcEndpointId = hub.gateways.endpoints[route.az].id; break;
+    case "gwlbe":
+      target.vpcEndpointId = hub.gateways.endpoints[route.az].id;
+      // An endpoint carries traffic only once its connection is accepted.
+      if (hub.gateways.acceptances[route.az]) dependsOn.push(hub.gateways.acceptances[route.az]);
+      break;
     case "nat": target.natGatewayId = hub.gateways.natGateways[route.az].id; break;
     case "tgw":
       target.transitGatewayId = hub.tgw.transitGateway.id;

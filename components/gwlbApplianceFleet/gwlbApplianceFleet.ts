@@ -26,6 +26,9 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
   public readonly listener: aws.lb.Listener;
   public readonly endpointService: aws.ec2.VpcEndpointService;
   public readonly endpointServiceName: pulumi.Output<string>;
+  public readonly endpointServiceId: pulumi.Output<string>;
+  /** Whether each endpoint connection must be accepted (a hub of this stack accepts its own). */
+  public readonly acceptanceRequired: boolean;
   public readonly allowedPrincipals: readonly aws.ec2.VpcEndpointServiceAllowedPrinciple[];
   public readonly securityGroup: aws.ec2.SecurityGroup;
   public readonly instanceRole: aws.iam.Role;
@@ -52,6 +55,7 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
     this.availabilityZones = v.availabilityZones;
     this.healthCheck = v.healthCheck;
     this.stickiness = v.stickiness;
+    this.acceptanceRequired = v.acceptanceRequired;
     this.targetFailover = v.targetFailover;
     this.fleetTag = { key: FLEET_TAG_KEY, value: name };
     const subnetIds = v.availabilityZones.map((az) => network.subnetIds[az]);
@@ -64,6 +68,7 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
     const service = createEndpointService(name, v, gwlb.loadBalancer, this, tags);
     this.endpointService = service.endpointService;
     this.endpointServiceName = service.endpointService.serviceName;
+    this.endpointServiceId = service.endpointService.id;
     this.allowedPrincipals = service.allowedPrincipals;
 
     this.securityGroup = createApplianceSecurityGroup(name, v, network.vpcId, network.serviceEndpoints, this, tags);

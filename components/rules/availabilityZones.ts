@@ -2,7 +2,7 @@
  * Availability zones: checking a list, and the short names children are named by. AZ names map to
  * physical zones differently per account, so every plan is keyed by AZ and no route crosses AZs.
  */
-import { AZ_NAME_PATTERN } from "./awsLimits";
+import { AZ_ID_PATTERN, AZ_NAME_PATTERN } from "./awsLimits";
 import { Problems, describeValue } from "./problems";
 
 /** The AZ letter's place in the alphabet: "ap-northeast-2c" -> 3. */
@@ -47,4 +47,23 @@ export function checkAzSubset(problems: Problems, path: string, subset: readonly
   if (missing.length > 0) {
     problems.add(path, `${missing.map((az) => `"${az}"`).join(", ")} not served by ${supersetLabel} (${superset.join(", ")}); every AZ must exist in both so no flow crosses AZs`);
   }
+}
+
+/** Checks a list of AZ ids, one per AZ name of `names` when given. */
+export function checkAvailabilityZoneIds(problems: Problems, path: string, value: unknown, names?: readonly string[]): string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0 || (names !== undefined && value.length !== names.length)) {
+    problems.add(path, `must list ${names ? `one availability zone id per availability zone (${names.length})` : "at least one availability zone id"}, got ${describeValue(value)}`);
+    return undefined;
+  }
+  let ok = true;
+  value.forEach((id: unknown, i) => {
+    if (typeof id !== "string" || !AZ_ID_PATTERN.test(id)) {
+      problems.add(`${path}[${i}]`, `must be an availability zone id such as "apne2-az1", got ${describeValue(id)}`);
+      ok = false;
+    } else if (value.indexOf(id) !== i) {
+      problems.add(`${path}[${i}]`, `"${id}" is listed twice`);
+      ok = false;
+    }
+  });
+  return ok ? (value as string[]) : undefined;
 }

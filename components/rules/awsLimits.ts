@@ -23,6 +23,8 @@ export function usableAwsAddresses(cidr: Ipv4Cidr): number {
 
 /** AZ names: region, then a digit and a letter ("ap-northeast-2a"). Letters a-i (regions use a-f). */
 export const AZ_NAME_PATTERN = /^[a-z]{2}(-[a-z0-9]+)+-\d+[a-i]$/;
+/** AZ ids: the same physical zone in every account ("apne2-az1"; local zones "use1-bos1-az1"). */
+export const AZ_ID_PATTERN = /^[a-z]+\d+(-[a-z]+\d+)?-az\d+$/;
 
 // ---- Elastic Load Balancing ----
 

@@ -1,9 +1,9 @@
 /** `CentralEgress`'s validator: pure and synchronous, run before the hub creates any child. */
 import { formatIpv4Cidr } from "../../common/cidr";
 import {
-  CentralEgressArgs, EAST_WEST_POLICIES, EGRESS_INSPECTION_ORDERS, HUB_SUBNET_ROLES, ValidatedCentralEgressArgs,
+  CentralEgressArgs, EAST_WEST_POLICIES, EGRESS_INSPECTION_ORDERS, HUB_SUBNET_ROLES, InspectionServiceRef, ValidatedCentralEgressArgs,
 } from "../args/centralEgress";
-import { checkAvailabilityZones, checkAzSubset } from "./availabilityZones";
+import { checkAvailabilityZoneIds, checkAvailabilityZones, checkAzSubset } from "./availabilityZones";
 import { isPrivateAsn } from "./awsLimits";
 import { Problems } from "./problems";
 import { checkVpcCidr, planSubnets } from "./subnetLayout";
@@ -25,13 +25,13 @@ export function validateCentralEgressArgs(args: CentralEgressArgs, problems: Pro
   if (!inspection || inspection.endpointServiceName === undefined) {
     problems.add("inspection", "must name the GWLB endpoint service (for example a GwlbApplianceFleet)");
   } else {
-    if (azs && Array.isArray(inspection.availabilityZones)) {
-      checkAzSubset(problems, "availabilityZones", azs, inspection.availabilityZones, "the inspection service's gateway load balancer");
-    }
+    checkServiceAzs(problems, azs, args.availabilityZoneIds, inspection);
     if (applianceMode && inspection.stickiness !== "5-tuple") {
       problems.add("inspection.stickiness", `"${inspection.stickiness}" stickiness does not work with transit gateway appliance mode, which the hub attachment uses; use "5-tuple"`);
     }
   }
+  const acceptanceRequired = problems.optionalBoolean("inspection.acceptanceRequired", inspection?.acceptanceRequired, false);
+  const endpointAcceptance = !acceptanceRequired ? "none" : inspection?.endpointServiceId !== undefined ? "by-hub" : "by-service-owner";
   if (applianceMode === false && eastWest === "inspect") {
     problems.add("applianceMode", 'must stay true with eastWest "inspect": without it the transit gateway may return a spoke-to-spoke flow through another AZ\'s endpoint and the appliances see half a flow');
   }
@@ -39,5 +39,26 @@ export function validateCentralEgressArgs(args: CentralEgressArgs, problems: Pro
     ? planSubnets(problems, vpc, azs, HUB_SUBNET_ROLES.map((role) => ({ role, path: `subnetCidrs.${role}`, explicit: args.subnetCidrs?.[role] })))
     : undefined;
   if (!vpc || !azs || !order || !eastWest || applianceMode === undefined || !subnets || !problems.isEmpty) return undefined;
-  return { cidrBlock: formatIpv4Cidr(vpc), availabilityZones: azs, subnets, egressInspectionOrder: order, eastWest, applianceMode, amazonSideAsn: asn };
+  return { cidrBlock: formatIpv4Cidr(vpc), availabilityZones: azs, subnets, egressInspectionOrder: order, eastWest, applianceMode, amazonSideAsn: asn, endpointAcceptance };
+}
+
+/**
+ * Every hub AZ must be one the GWLB serves. By id when the service gives ids (it may be in another
+ * account, where the same name is another zone), else by name.
+ */
+function checkServiceAzs(problems: Problems, azs: string[] | undefined, hubIds: unknown, inspection: InspectionServiceRef): void {
+  const GWLB = "the inspection service's gateway load balancer";
+  const ids = hubIds === undefined ? undefined : checkAvailabilityZoneIds(problems, "availabilityZoneIds", hubIds, azs);
+  if (inspection.availabilityZoneIds !== undefined) {
+    const serviceIds = checkAvailabilityZoneIds(problems, "inspection.availabilityZoneIds", inspection.availabilityZoneIds);
+    if (hubIds === undefined) {
+      problems.add("availabilityZoneIds", "must list the ids of the hub's availability zones: the inspection service gives its zones by id, and AZ names map to zones differently per account");
+    } else if (ids && serviceIds) {
+      checkAzSubset(problems, "availabilityZoneIds", ids, serviceIds, GWLB);
+    }
+  } else if (Array.isArray(inspection.availabilityZones)) {
+    if (azs) checkAzSubset(problems, "availabilityZones", azs, inspection.availabilityZones, GWLB);
+  } else {
+    problems.add("inspection.availabilityZones", "must list the AZs the gateway load balancer serves (or give inspection.availabilityZoneIds)");
+  }
 }

@@ -73,8 +73,9 @@ describe("the dev stack (index.ts under mocks)", function () {
       "gwlb:network:InspectionVpc": 1,
     });
     assert.deepEqual(Object.keys(s.outputs).sort(), [
-      "albDnsNames", "endpointIds", "endpointServiceName", "fleetAutoScalingGroupName", "gwlbArn", "natPublicIps", "transitGatewayId",
+      "albDnsNames", "endpointIds", "endpointServiceName", "endpointsAwaitingAcceptance", "fleetAutoScalingGroupName", "gwlbArn", "natPublicIps", "transitGatewayId",
     ]);
+    assert.deepEqual(s.outputs.endpointsAwaitingAcceptance, {});
     assert.deepEqual(Object.keys(s.outputs.albDnsNames as object), ["app01"]);
     assert.deepEqual(Object.keys(s.outputs.endpointIds as object), ["ap-northeast-2a", "ap-northeast-2c"]);
     // The hub's endpoints connect to the fleet's endpoint service.
@@ -178,6 +179,15 @@ describe("the dev stack (index.ts under mocks)", function () {
       const endpoint = recorder.byId(route.inputs.vpcEndpointId)!;
       assert.ok(route.dependencies.includes(endpoint.urn), `${route.name} does not wait for ${endpoint.name}`);
     }
+  });
+
+  it("accepts the hub's endpoint connections itself when the stack's service requires acceptance", async () => {
+    const s = await synthesize("dev", { endpointAcceptanceRequired: true });
+    const accepters = s.registrations.filter((r) => r.type === "aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter");
+    const service = s.registrations.find((r) => r.type === "aws:ec2/vpcEndpointService:VpcEndpointService")!;
+    assert.deepEqual(accepters.map((a) => [a.name, a.inputs.vpcEndpointServiceId]).sort(), [["sec-endpoint-accept-2a", service.id], ["sec-endpoint-accept-2c", service.id]]);
+    assert.equal(service.inputs.acceptanceRequired, true);
+    assert.deepEqual(s.outputs.endpointsAwaitingAcceptance, {});
   });
 
   it("reports every bad setting of the stack at once, under its config key, before any resource", async () => {

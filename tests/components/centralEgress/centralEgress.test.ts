@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import { installMocks, recorder, settle } from "../../support/mocks";
+import { installMocks, recorder, settle, valueOf } from "../../support/mocks";
 import { associationLines, tgwRouteLines, vpcRouteLines } from "../../support/routeView";
 
 installMocks();
-import { CentralEgress, CentralEgressArgs } from "../../../components";
+import { AppSpoke, CentralEgress, CentralEgressArgs } from "../../../components";
 
 const AZS = ["ap-northeast-2a", "ap-northeast-2c"];
 const SERVICE = "com.amazonaws.vpce.ap-northeast-2.vpce-svc-0123456789abcdef0";
@@ -136,5 +136,45 @@ describe("CentralEgress", () => {
     assert.deepEqual(recorder.ofType("aws:ec2/subnet:Subnet").map((s) => s.inputs.cidrBlock).sort(), [
       "10.20.0.0/26", "10.20.0.128/28", "10.20.0.144/28", "10.20.0.160/28", "10.20.0.176/28", "10.20.0.64/26",
     ]);
+  });
+
+  it("accepts its endpoints' connections when the service is this stack's, before any route uses them", async () => {
+    const sec = hub("acc", { inspection: { ...inspection, acceptanceRequired: true, endpointServiceId: "vpce-svc-0123456789abcdef0" } });
+    new AppSpoke("app01", { hub: sec, cidrBlock: "10.10.0.0/16", availabilityZones: AZS });
+    await settle();
+    const accepters = recorder.ofType("aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter");
+    const endpoints = Object.fromEntries(recorder.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.id, e.name]));
+    assert.deepEqual(accepters.map((a) => [a.name, a.inputs.vpcEndpointServiceId, endpoints[a.inputs.vpcEndpointId]]).sort(), [
+      ["acc-endpoint-accept-2a", "vpce-svc-0123456789abcdef0", "acc-endpoint-2a"],
+      ["acc-endpoint-accept-2c", "vpce-svc-0123456789abcdef0", "acc-endpoint-2c"],
+    ]);
+    // Every route to an endpoint, the hub's own and those it writes for the spoke, waits for its AZ's acceptance.
+    const acceptanceOf = Object.fromEntries(accepters.map((a) => [endpoints[a.inputs.vpcEndpointId], a.urn]));
+    const toEndpoints = recorder.ofType("aws:ec2/route:Route").filter((r) => r.inputs.vpcEndpointId !== undefined);
+    assert.deepEqual(toEndpoints.map((r) => r.name).sort(), [
+      "acc-edge-10-20-11-0-24-2a", "acc-edge-10-20-13-0-24-2c", "acc-public-default-2a", "acc-public-default-2c",
+    ]);
+    for (const route of toEndpoints) {
+      assert.ok(route.dependencies.includes(acceptanceOf[endpoints[route.inputs.vpcEndpointId]]), `${route.name} does not wait for its endpoint's acceptance`);
+    }
+    assert.deepEqual(sec.pendingEndpointAcceptance, {});
+  });
+
+  it("says which endpoints the service's owner must accept when the service is not this stack's", async () => {
+    const sec = hub("far", { inspection: { ...inspection, acceptanceRequired: true } });
+    await settle();
+    assert.deepEqual(recorder.ofType("aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter"), []);
+    const ids = Object.fromEntries(recorder.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.name, e.id]));
+    assert.deepEqual(
+      { "ap-northeast-2a": await valueOf(sec.pendingEndpointAcceptance["ap-northeast-2a"]), "ap-northeast-2c": await valueOf(sec.pendingEndpointAcceptance["ap-northeast-2c"]) },
+      { "ap-northeast-2a": ids["far-endpoint-2a"], "ap-northeast-2c": ids["far-endpoint-2c"] },
+    );
+  });
+
+  it("compares AZs by id with a service that gives ids (another account names its zones differently)", async () => {
+    const remote = { endpointServiceName: SERVICE, availabilityZoneIds: ["apne2-az1", "apne2-az3"], stickiness: "5-tuple" };
+    hub("ids", { inspection: remote, availabilityZoneIds: ["apne2-az3", "apne2-az1"] });
+    await settle();
+    assert.equal(recorder.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").length, 2);
   });
 });

@@ -47,4 +47,25 @@ describe("CentralEgress validation", () => {
       { propertyPath: "subnetCidrs.tgw", reason: "the tgw subnet for ap-northeast-2c does not fit in 10.20.0.0/24 (layout cell 43 of its /28 grid); use a larger VPC CIDR or list the subnets explicitly" },
     ]);
   });
+
+  it("needs the hub's AZ ids to compare with a service that gives ids, and compares them", () => {
+    const remote = { endpointServiceName: SERVICE, availabilityZoneIds: ["apne2-az1", "apne2-az3"], stickiness: "5-tuple" };
+    const build = (extra: object) => problemsOf(() => new CentralEgress("ids", { cidrBlock: "10.20.0.0/16", availabilityZones: AZS, inspection: remote, ...extra }));
+    assert.deepEqual(build({}), [
+      { propertyPath: "availabilityZoneIds", reason: "must list the ids of the hub's availability zones: the inspection service gives its zones by id, and AZ names map to zones differently per account" },
+    ]);
+    assert.deepEqual(build({ availabilityZoneIds: ["apne2-az1", "apne2-az2"] }), [
+      { propertyPath: "availabilityZoneIds", reason: '"apne2-az2" not served by the inspection service\'s gateway load balancer (apne2-az1, apne2-az3); every AZ must exist in both so no flow crosses AZs' },
+    ]);
+    assert.deepEqual(build({ availabilityZoneIds: ["apne2-az1"] }), [
+      { propertyPath: "availabilityZoneIds", reason: "must list one availability zone id per availability zone (2), got an array of 1" },
+    ]);
+    assert.deepEqual(build({ availabilityZoneIds: ["ap-northeast-2a", "apne2-az1"], inspection: { ...remote, availabilityZoneIds: ["apne2-az1", "apne2-az1"] } }), [
+      { propertyPath: "availabilityZoneIds[0]", reason: 'must be an availability zone id such as "apne2-az1", got "ap-northeast-2a"' },
+      { propertyPath: "inspection.availabilityZoneIds[1]", reason: '"apne2-az1" is listed twice' },
+    ]);
+    assert.deepEqual(problemsOf(() => new CentralEgress("none", { cidrBlock: "10.20.0.0/16", availabilityZones: AZS, inspection: { endpointServiceName: SERVICE, stickiness: "5-tuple" } })), [
+      { propertyPath: "inspection.availabilityZones", reason: "must list the AZs the gateway load balancer serves (or give inspection.availabilityZoneIds)" },
+    ]);
+  });
 });
