@@ -15,3 +15,4 @@ export const endpointIds = outputs.endpointIds;
 export const natPublicIps = outputs.natPublicIps;
 export const endpointsAwaitingAcceptance = outputs.endpointsAwaitingAcceptance;
 export const fleetAutoScalingGroupName = outputs.fleetAutoScalingGroupName;
+export const fleetImage = outputs.fleetImage;

@@ -15,6 +15,8 @@ const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): 
 export const PROJECT = "gwlb-inspection";
 export const REGION = "ap-northeast-2";
 export const ACCOUNT = "123456789012";
+/** What the mocked public SSM parameters name as the newest Amazon Linux 2023 images. */
+export const MOCK_AL2023_IMAGES = { x86_64: "ami-0a1b2c3d4e5f60718", arm64: "ami-0f1e2d3c4b5a69788" } as const;
 
 export interface Registration {
   readonly type: string;
@@ -168,6 +170,13 @@ function callResult(token: string, inputs: Record<string, any>): Record<string, 
       return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDATEST", id: ACCOUNT };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+    case "aws:ssm/getParameter:getParameter":
+      // The newest Amazon Linux 2023 image per architecture, as AWS's public parameters name it.
+      if (/^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-default-(x86_64|arm64)$/.test(inputs.name)) {
+        const value = inputs.name.endsWith("arm64") ? MOCK_AL2023_IMAGES.arm64 : MOCK_AL2023_IMAGES.x86_64;
+        return { name: inputs.name, value, insecureValue: value, type: "String", version: 101, arn: `arn:aws:ssm:${REGION}::parameter${inputs.name}`, id: inputs.name, withDecryption: true };
+      }
+      throw new Error(`unexpected SSM parameter ${inputs.name}`);
     case "aws:ec2/getRouteTable:getRouteTable":
       return { ...inputs, id: `rtb-of-${inputs.subnetId}`, routeTableId: `rtb-of-${inputs.subnetId}` };
     default:

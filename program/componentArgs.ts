@@ -31,7 +31,14 @@ export function fleetArgs(c: StackConfig, network: InspectionNetwork): GwlbAppli
     targetFailover: c.targetFailover as TargetFailover,
     acceptanceRequired: c.endpointAcceptanceRequired,
     allowedPrincipals: c.endpointAllowedPrincipals,
-    fleet: { instanceType: c.fleetInstanceType, minSize: c.fleetMinSize, desiredCapacity: c.fleetDesiredCapacity, maxSize: c.fleetMaxSize },
+    fleet: {
+      instanceType: c.fleetInstanceType,
+      minSize: c.fleetMinSize,
+      desiredCapacity: c.fleetDesiredCapacity,
+      maxSize: c.fleetMaxSize,
+      // "deployed" is the component's default: the newest image, pinned at each `pulumi up`.
+      ...(c.fleetImage === "deployed" ? {} : { image: c.fleetImage }),
+    },
   };
 }
 

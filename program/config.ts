@@ -21,6 +21,7 @@ export interface StackConfig {
   readonly eastWest: string;
   readonly spokes: SpokeConfig[];
   readonly fleetInstanceType: string;
+  readonly fleetImage: string;
   readonly fleetMinSize: number;
   readonly fleetDesiredCapacity: number;
   readonly fleetMaxSize: number;
@@ -47,6 +48,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof StackConfig, Kind>> = {
   eastWest: "string",
   spokes: "object",
   fleetInstanceType: "string",
+  fleetImage: "string",
   fleetMinSize: "number",
   fleetDesiredCapacity: "number",
   fleetMaxSize: "number",

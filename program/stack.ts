@@ -39,5 +39,7 @@ export function stackOutputs(r: StackResources) {
     /** AZ -> hub endpoint whose connection the endpoint service's owner must still accept (empty in one stack). */
     endpointsAwaitingAcceptance: r.hub.pendingEndpointAcceptance,
     fleetAutoScalingGroupName: r.fleet.autoScalingGroup.name,
+    /** The image every appliance boots, and how it was chosen. */
+    fleetImage: { choice: r.fleet.image.choice, imageId: r.fleet.image.imageId },
   };
 }

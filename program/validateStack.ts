@@ -24,6 +24,7 @@ const CONFIG_KEY_FOR: Record<string, string> = {
   "fleet.targetFailover": "targetFailover",
   "fleet.acceptanceRequired": "endpointAcceptanceRequired",
   "fleet.fleet.instanceType": "fleetInstanceType",
+  "fleet.fleet.image": "fleetImage",
   "fleet.fleet.minSize": "fleetMinSize",
   "fleet.fleet.desiredCapacity": "fleetDesiredCapacity",
   "fleet.fleet.maxSize": "fleetMaxSize",

@@ -81,6 +81,27 @@ export interface GwlbFleetArgs {
   minHealthyPercentage?: number;
   /** One-minute CloudWatch metrics for the instances. Default true. */
   detailedMonitoring?: boolean;
+  /**
+   * The image every appliance boots, the same for the whole fleet until you change it:
+   * - default: the newest Amazon Linux 2023 image of the architecture, read from AWS's public SSM
+   *   parameter at `pulumi up` and pinned in the launch template; a newer image reaches the fleet
+   *   at a later `pulumi up`, through the rolling instance refresh;
+   * - "ami-0123456789abcdef0": that image;
+   * - "resolve:ssm:NAME:VERSION": a versioned SSM parameter, which EC2 resolves at launch;
+   * - "latest": EC2 resolves the newest image at every launch, so a scale-out may boot an image its
+   *   peers do not run (choose it knowingly).
+   */
+  image?: string;
+}
+
+export const IMAGE_CHOICES = ["deployed", "pinned", "versioned-parameter", "latest-at-launch"] as const;
+/** How the fleet's image was chosen (see `GwlbFleetArgs.image`). */
+export type ImageChoice = (typeof IMAGE_CHOICES)[number];
+
+export interface ValidatedImage {
+  readonly choice: ImageChoice;
+  /** The AMI id or the `resolve:ssm:` reference; absent for "deployed", resolved at deploy time. */
+  readonly reference?: string;
 }
 
 export interface GwlbApplianceFleetArgs {
@@ -139,6 +160,7 @@ export interface ValidatedGwlbFleet {
   readonly healthCheckGracePeriodSeconds: number;
   readonly minHealthyPercentage: number;
   readonly detailedMonitoring: boolean;
+  readonly image: ValidatedImage;
 }
 
 /** Every argument after validation, with its default applied: plain values only. */

@@ -8,7 +8,7 @@ import { FLEET_TAG_KEY } from "../../common/contract";
 import { Tags } from "../args/common";
 import { ValidatedGwlbApplianceFleetArgs } from "../args/gwlbApplianceFleet";
 import { createSsmInstanceRole } from "../shared/iam";
-import { IMDSV2_REQUIRED, amazonLinuxImageId, encryptedRootVolume } from "../shared/launchSettings";
+import { IMDSV2_REQUIRED, encryptedRootVolume, launchImageId } from "../shared/launchSettings";
 import { tagsFor } from "../shared/tags";
 import { applianceUserData } from "./userData";
 
@@ -17,6 +17,8 @@ export interface ApplianceGroup {
   readonly instanceProfile: aws.iam.InstanceProfile;
   readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly autoScalingGroup: aws.autoscaling.Group;
+  /** What the launch template boots: an AMI id, or a `resolve:ssm:` reference. */
+  readonly imageId: pulumi.Output<string>;
 }
 
 export interface ApplianceGroupPlacement {
@@ -42,9 +44,10 @@ export function createApplianceGroup(
   );
 
   const f = v.fleet;
+  const imageId = launchImageId(f.image, f.architecture, opts);
   const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
     description: `GWLB appliances of ${name}`,
-    imageId: amazonLinuxImageId(f.architecture),
+    imageId,
     instanceType: f.instanceType,
     updateDefaultVersion: true,
     iamInstanceProfile: { arn: iam.profile.arn },
@@ -81,5 +84,5 @@ export function createApplianceGroup(
       { key: FLEET_TAG_KEY, value: name, propagateAtLaunch: true },
     ],
   }, opts);
-  return { instanceRole: iam.role, instanceProfile: iam.profile, launchTemplate, autoScalingGroup };
+  return { instanceRole: iam.role, instanceProfile: iam.profile, launchTemplate, autoScalingGroup, imageId };
 }

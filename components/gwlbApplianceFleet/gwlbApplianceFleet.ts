@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET_TAG_KEY } from "../../common/contract";
-import { GwlbApplianceFleetArgs, GwlbHealthCheck, GwlbInspectionService, Stickiness, TargetFailover } from "../args/gwlbApplianceFleet";
+import { GwlbApplianceFleetArgs, GwlbHealthCheck, GwlbInspectionService, ImageChoice, Stickiness, TargetFailover } from "../args/gwlbApplianceFleet";
 import { checkNetworkOutputs, validateGwlbApplianceFleetArgs } from "../rules/gwlbApplianceFleet";
 import { Problems } from "../rules/problems";
 import { createApplianceGroup } from "./appliances";
@@ -35,6 +35,8 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
   public readonly instanceProfile: aws.iam.InstanceProfile;
   public readonly launchTemplate: aws.ec2.LaunchTemplate;
   public readonly autoScalingGroup: aws.autoscaling.Group;
+  /** The image the appliances boot (an AMI id, or a `resolve:ssm:` reference), and how it was chosen. */
+  public readonly image: { readonly choice: ImageChoice; readonly imageId: pulumi.Output<string> };
   /** The tag every appliance carries from launch; target SSM associations with it. */
   public readonly fleetTag: { readonly key: string; readonly value: string };
   public readonly healthCheck: GwlbHealthCheck;
@@ -78,6 +80,7 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
     this.instanceProfile = group.instanceProfile;
     this.launchTemplate = group.launchTemplate;
     this.autoScalingGroup = group.autoScalingGroup;
+    this.image = { choice: v.fleet.image.choice, imageId: group.imageId };
 
     this.registerOutputs({
       loadBalancerArn: this.loadBalancer.arn,

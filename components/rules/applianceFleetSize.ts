@@ -4,12 +4,12 @@
  */
 import { parseIpv4Cidr } from "../../common/cidr";
 import { Architecture } from "../args/common";
-import { GwlbFleetArgs, ValidatedGwlbFleet } from "../args/gwlbApplianceFleet";
+import { GwlbFleetArgs, ValidatedGwlbFleet, ValidatedImage } from "../args/gwlbApplianceFleet";
 import {
-  GENEVE_TARGETS_PER_AZ, GWLB_ADDRESSES_PER_SUBNET, ROOT_VOLUME_GIB_LIMITS, usableAwsAddresses,
+  AMI_ID_PATTERN, GENEVE_TARGETS_PER_AZ, GWLB_ADDRESSES_PER_SUBNET, ROOT_VOLUME_GIB_LIMITS, VERSIONED_SSM_IMAGE_PATTERN, usableAwsAddresses,
 } from "./awsLimits";
 import { resolveInstanceChoice } from "./instanceTypes";
-import { Problems } from "./problems";
+import { Problems, describeValue } from "./problems";
 
 /**
  * Default instance type per architecture: two vCPUs so the agent's workers and the OS/SSM agent do
@@ -81,6 +81,7 @@ export function validateFleet(
   if (grace !== undefined && grace < 0) problems.add("fleet.healthCheckGracePeriodSeconds", `must not be negative, got ${grace}`);
   const minHealthyPercentage = problems.integer("fleet.minHealthyPercentage", args.minHealthyPercentage ?? 90, 0, 100);
   const detailedMonitoring = problems.optionalBoolean("fleet.detailedMonitoring", args.detailedMonitoring, true);
+  const image = validateImage(problems, args.image);
 
   if (problems.list.length !== before) return undefined;
   return {
@@ -93,5 +94,19 @@ export function validateFleet(
     healthCheckGracePeriodSeconds: grace!,
     minHealthyPercentage: minHealthyPercentage!,
     detailedMonitoring: detailedMonitoring!,
+    image: image!,
   };
+}
+
+/** The fleet's image (see `GwlbFleetArgs.image`): every form but "latest" keeps the whole fleet on one image. */
+function validateImage(problems: Problems, image: unknown): ValidatedImage | undefined {
+  if (image === undefined) return { choice: "deployed" };
+  if (image === "latest") return { choice: "latest-at-launch" };
+  if (typeof image === "string" && AMI_ID_PATTERN.test(image)) return { choice: "pinned", reference: image };
+  if (typeof image === "string" && VERSIONED_SSM_IMAGE_PATTERN.test(image)) return { choice: "versioned-parameter", reference: image };
+  problems.add(
+    "fleet.image",
+    `must be an AMI id ("ami-0123456789abcdef0"), a versioned SSM parameter ("resolve:ssm:/NAME:VERSION"), "latest", or left out to pin the newest Amazon Linux 2023 image at deploy time, got ${describeValue(image)}`,
+  );
+  return undefined;
 }

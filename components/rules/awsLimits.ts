@@ -86,6 +86,11 @@ export function instanceTypeArchitecture(instanceType: string): Architecture {
   return family === "a1" || /^[a-z]+\d+g/.test(family) ? "arm64" : "x86_64";
 }
 
+/** An AMI id: "ami-" and 8 or 17 hexadecimal digits. */
+export const AMI_ID_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** A launch template's SSM parameter reference pinned to a version: "resolve:ssm:NAME:VERSION". */
+export const VERSIONED_SSM_IMAGE_PATTERN = /^resolve:ssm:\/?[A-Za-z0-9_.\-/]+:\d+$/;
+
 /** EBS gp3 root volume sizes: at least Amazon Linux 2023's 8 GiB image, at most 16 TiB. */
 export const ROOT_VOLUME_GIB_LIMITS = { min: 8, max: 16384 } as const;
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../program/config";
-import { recorder } from "../../offline/mockRuntime";
+import { MOCK_AL2023_IMAGES, recorder } from "../../offline/mockRuntime";
 import { PROJECT_DIR, summarize, synthesize } from "../../offline/synthesize";
 import { problemsOfAsync } from "../support/inputErrors";
 import { tgwRouteLines, vpcRouteLines } from "../support/routeView";
@@ -73,9 +73,10 @@ describe("the dev stack (index.ts under mocks)", function () {
       "gwlb:network:InspectionVpc": 1,
     });
     assert.deepEqual(Object.keys(s.outputs).sort(), [
-      "albDnsNames", "endpointIds", "endpointServiceName", "endpointsAwaitingAcceptance", "fleetAutoScalingGroupName", "gwlbArn", "natPublicIps", "transitGatewayId",
+      "albDnsNames", "endpointIds", "endpointServiceName", "endpointsAwaitingAcceptance", "fleetAutoScalingGroupName", "fleetImage", "gwlbArn", "natPublicIps", "transitGatewayId",
     ]);
     assert.deepEqual(s.outputs.endpointsAwaitingAcceptance, {});
+    assert.deepEqual(s.outputs.fleetImage, { choice: "deployed", imageId: MOCK_AL2023_IMAGES.arm64 });
     assert.deepEqual(Object.keys(s.outputs.albDnsNames as object), ["app01"]);
     assert.deepEqual(Object.keys(s.outputs.endpointIds as object), ["ap-northeast-2a", "ap-northeast-2c"]);
     // The hub's endpoints connect to the fleet's endpoint service.

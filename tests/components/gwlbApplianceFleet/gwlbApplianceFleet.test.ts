@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { AZS, inspectionVpc } from "../../support/fleetNetworks";
-import { installMocks, recorder, settle, valueOf } from "../../support/mocks";
+import { MOCK_AL2023_IMAGES, installMocks, recorder, settle, valueOf } from "../../support/mocks";
 
 installMocks();
 // Imported after the mocks are installed, as a Pulumi program would be.
@@ -161,8 +161,8 @@ describe("GwlbApplianceFleet", () => {
     assert.equal(role.inputs.managedPolicyArns, undefined);
     assert.equal(role.inputs.inlinePolicies, undefined);
     assert.deepEqual(recorder.one(T.profile, "insp-instance-profile").inputs, { role: "insp-role", tags: { Name: "insp-instance-profile" } });
-    // The policy ARN's partition comes from the provider, not a literal "aws".
-    assert.deepEqual(recorder.invocations.map((i) => i.token), ["aws:index/getPartition:getPartition"]);
+    // The policy ARN's partition comes from the provider, not a literal "aws"; the image is read at deploy time.
+    assert.deepEqual(recorder.invocations.map((i) => i.token).sort(), ["aws:index/getPartition:getPartition", "aws:ssm/getParameter:getParameter"]);
   });
 
   it("launches Amazon Linux 2023 with IMDSv2 only, an encrypted gp3 root, no key pair and only the sysctl user data", async () => {
@@ -175,7 +175,8 @@ describe("GwlbApplianceFleet", () => {
     const { userData, ...rest } = lt.inputs;
     assert.deepEqual(rest, {
       description: "GWLB appliances of insp",
-      imageId: "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+      // The newest arm64 image when the stack was deployed, pinned: a scale-out boots what its peers run.
+      imageId: MOCK_AL2023_IMAGES.arm64,
       instanceType: "c7g.large",
       updateDefaultVersion: true,
       iamInstanceProfile: { arn: "arn:aws:iam::123456789012:instance-profile/insp-instance-profile" },
@@ -289,7 +290,7 @@ describe("GwlbApplianceFleet", () => {
     const lt = recorder.one(T.lt, "opt-lt").inputs;
     assert.deepEqual(
       [lt.imageId, lt.instanceType, lt.blockDeviceMappings[0].ebs.volumeSize, lt.monitoring, lt.tagSpecifications[0].tags],
-      ["resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", "c7i.large", 8, { enabled: false }, { team: "netsec", Name: "opt-appliance" }],
+      [MOCK_AL2023_IMAGES.x86_64, "c7i.large", 8, { enabled: false }, { team: "netsec", Name: "opt-appliance" }],
     );
     const asg = recorder.one(T.asg, "opt-asg").inputs;
     assert.deepEqual(
@@ -350,12 +351,29 @@ describe("GwlbApplianceFleet", () => {
     ]);
   });
 
+  it("boots one image for the whole fleet: pinned at deploy time by default, or as given", async () => {
+    const vpc = await inspectionVpc();
+    const imageOf = async (name: string, image?: string) => {
+      const fleet = new GwlbApplianceFleet(name, { network: vpc, fleet: image === undefined ? {} : { image } });
+      await settle();
+      return [fleet.image.choice, await valueOf(fleet.image.imageId), recorder.one(T.lt, `${name}-lt`).inputs.imageId];
+    };
+    assert.deepEqual(await imageOf("dflt"), ["deployed", MOCK_AL2023_IMAGES.arm64, MOCK_AL2023_IMAGES.arm64]);
+    const parameter = recorder.invocations.filter((i) => i.token === "aws:ssm/getParameter:getParameter").map((i) => i.inputs.name);
+    assert.deepEqual([...new Set(parameter)], ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"]);
+    assert.deepEqual(await imageOf("ami", "ami-0123456789abcdef0"), ["pinned", "ami-0123456789abcdef0", "ami-0123456789abcdef0"]);
+    const versioned = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64:42";
+    assert.deepEqual(await imageOf("ver", versioned), ["versioned-parameter", versioned, versioned]);
+    const latest = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+    assert.deepEqual(await imageOf("lat", "latest"), ["latest-at-launch", latest, latest]);
+  });
+
   it("derives the architecture from an explicit instance type and sizes from the ones given", async () => {
     const vpc = await inspectionVpc();
     new GwlbApplianceFleet("x86", { network: vpc, fleet: { instanceType: "c6in.xlarge", minSize: 6 } });
     await settle();
     const lt = recorder.one(T.lt, "x86-lt").inputs;
-    assert.deepEqual([lt.imageId, lt.instanceType], ["resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", "c6in.xlarge"]);
+    assert.deepEqual([lt.imageId, lt.instanceType], [MOCK_AL2023_IMAGES.x86_64, "c6in.xlarge"]);
     const asg = recorder.one(T.asg, "x86-asg").inputs;
     assert.deepEqual([asg.minSize, asg.desiredCapacity, asg.maxSize], [6, 6, 6]);
   });

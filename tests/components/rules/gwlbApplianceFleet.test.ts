@@ -139,6 +139,15 @@ describe("GwlbApplianceFleet validation", () => {
     assert.notEqual(validateGwlbApplianceFleetArgs({ network: roomy, fleet: { maxSize: 600 } }, new Problems()), undefined);
   });
 
+  it("takes an image the whole fleet can share", () => {
+    assert.deepEqual(["ami-12345", "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64", 7].flatMap((image) =>
+      problemsOf(() => new GwlbApplianceFleet("img", { network: plainNetwork(), fleet: { image: image as string } })).map((p) => `${p.propertyPath}: ${p.reason}`)), [
+      'fleet.image: must be an AMI id ("ami-0123456789abcdef0"), a versioned SSM parameter ("resolve:ssm:/NAME:VERSION"), "latest", or left out to pin the newest Amazon Linux 2023 image at deploy time, got "ami-12345"',
+      'fleet.image: must be an AMI id ("ami-0123456789abcdef0"), a versioned SSM parameter ("resolve:ssm:/NAME:VERSION"), "latest", or left out to pin the newest Amazon Linux 2023 image at deploy time, got "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"',
+      'fleet.image: must be an AMI id ("ami-0123456789abcdef0"), a versioned SSM parameter ("resolve:ssm:/NAME:VERSION"), "latest", or left out to pin the newest Amazon Linux 2023 image at deploy time, got 7',
+    ]);
+  });
+
   it("requires the instance type to match the architecture", () => {
     const network = plainNetwork();
     assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("arch", { network, fleet: { architecture: "arm64", instanceType: "c7i.large" } })), [
@@ -218,6 +227,7 @@ describe("GwlbApplianceFleet validation", () => {
       fleet: {
         architecture: "arm64", instanceType: "c7g.large", minSize: 2, desiredCapacity: 2, maxSize: 4,
         rootVolumeSizeGiB: 16, healthCheckGracePeriodSeconds: 300, minHealthyPercentage: 90, detailedMonitoring: true,
+        image: { choice: "deployed" },
       },
       metricsSourceCidrs: [],
     });
