@@ -1,5 +1,6 @@
 /** `GwlbApplianceFleet`'s arguments, what it offers a hub, and its arguments once validated. */
 import * as pulumi from "@pulumi/pulumi";
+import type { PolicyDocument } from "../../appliance-agent/src/policy/document";
 import { Architecture, Tags } from "./common";
 import { InspectionNetwork, InternetAccess } from "./inspectionVpc";
 
@@ -14,19 +15,22 @@ export type Stickiness = (typeof STICKINESS_MODES)[number];
 export const TARGET_FAILOVER_MODES = ["rebalance", "no_rebalance"] as const;
 export type TargetFailover = (typeof TARGET_FAILOVER_MODES)[number];
 
-/** GENEVE itself cannot be health-checked; GWLB checks a TCP, HTTP or HTTPS port of the target instead. */
+/**
+ * GENEVE itself cannot be health-checked; GWLB checks a TCP, HTTP or HTTPS port of the target
+ * instead. The fleet's agent answers HTTP on its health port, 200 while it forwards and 503 while it
+ * drains, so the check is HTTP.
+ */
 export const HEALTH_CHECK_PROTOCOLS = ["TCP", "HTTP", "HTTPS"] as const;
 export type HealthCheckProtocol = (typeof HEALTH_CHECK_PROTOCOLS)[number];
 
+/**
+ * The target group's health check. Its protocol (HTTP), path (HEALTH_PATH) and matcher ("200-399")
+ * are those of the agent the fleet runs, and its port is passed to that agent, so the check and the
+ * agent cannot disagree.
+ */
 export interface GwlbHealthCheckArgs {
-  /** Default "HTTP": the agent serves its health on HTTP. */
-  protocol?: HealthCheckProtocol;
-  /** TCP port on the appliance. Default HEALTH_PORT (80, the agent's default health port). 1-65535. */
+  /** The agent's health port, which the check probes. Default HEALTH_PORT (80). 1-65535. */
   port?: number;
-  /** HTTP(S) only. Default HEALTH_PATH ("/healthz", the agent's). Must start with "/", at most 1024 characters. */
-  path?: string;
-  /** HTTP(S) only. GWLB accepts only "200-399", which is also the default. */
-  matcher?: "200-399";
   /** Default 10. AWS range 5-300, and at least `timeoutSeconds`. */
   intervalSeconds?: number;
   /** Default 5. AWS range 2-120. */
@@ -75,7 +79,11 @@ export interface GwlbFleetArgs {
   maxSize?: number;
   /** Encrypted gp3 root volume size. Default 16 GiB; at least the image's 8 GiB, at most 16384. */
   rootVolumeSizeGiB?: number;
-  /** Seconds after launch before ELB health counts against an instance. Default 300. */
+  /**
+   * Seconds after launch before ELB health counts against an instance: a cold install (SSM agent
+   * registration, the association's run, Node.js and nftables from dnf, the bundle) must fit. Default
+   * 600; at least 300.
+   */
   healthCheckGracePeriodSeconds?: number;
   /** Instance refresh: percentage of the fleet kept in service while instances are replaced. Default 90 (AWS's). */
   minHealthyPercentage?: number;
@@ -130,12 +138,53 @@ export interface GwlbApplianceFleetArgs {
    */
   allowedPrincipals?: string[];
   fleet?: GwlbFleetArgs;
+  /** The appliance agent: its bundle, its policy, and how a new version rolls out. */
+  agent?: GwlbAgentArgs;
+  /**
+   * Target tracking on the group's average CPU: `{ targetCpuPercent }` (default 60), or false for a
+   * fixed fleet of `desiredCapacity`.
+   */
+  scaling?: GwlbFleetScalingArgs | false;
+  /** CloudWatch Logs for the agents' operational and flow logs. */
+  logs?: GwlbFleetLogsArgs;
   /**
    * Who may scrape the agents' Prometheus metrics on METRICS_PORT (9108): CIDRs, each its own
    * security group rule. Default none: the metrics port is closed, and the health port serves no metrics.
    */
   metricsSourceCidrs?: string[];
   tags?: Tags;
+}
+
+export interface GwlbAgentArgs {
+  /**
+   * A prebuilt agent bundle (one JavaScript file). Default: the bundle this package ships
+   * (`dist/appliance-agent.js`, built by `npm run agent:build`).
+   */
+  bundlePath?: string;
+  /**
+   * The policy: the agent's own rule document (rules only: settings that need a restart are derived
+   * from the fleet). Checked at preview by the agent's own validator. Default: allow everything,
+   * fail open (the seed's hairpin, with flow logs and metrics).
+   */
+  policy?: PolicyDocument;
+  /** The agent's kernel fast path: "auto" (default: where the kernel allows), "nft" (required) or "off". */
+  fastPath?: "auto" | "nft" | "off";
+  /** Instances the association updates at once: a number or a percentage. Default "50%". */
+  rolloutMaxConcurrency?: string;
+  /** Failed instances after which the association stops the rollout: a number or a percentage. Default "0". */
+  rolloutMaxErrors?: string;
+  /** Seconds a restarted agent has to turn healthy before the install rolls it back. Default 120. */
+  healthWaitSeconds?: number;
+}
+
+export interface GwlbFleetScalingArgs {
+  /** The group's average CPU utilization to hold. Default 60. 10-90. */
+  targetCpuPercent?: number;
+}
+
+export interface GwlbFleetLogsArgs {
+  /** Retention of both log groups. Default 30 days. */
+  retentionInDays?: number;
 }
 
 /** What a hub needs from an inspection service to place its endpoints and choose its TGW settings. */
@@ -182,5 +231,22 @@ export interface ValidatedGwlbApplianceFleetArgs {
   readonly allowedPrincipals: string[];
   readonly fleet: ValidatedGwlbFleet;
   readonly metricsSourceCidrs: string[];
+  readonly agent: ValidatedGwlbAgent;
+  /** The CPU target, or undefined for a fixed fleet. */
+  readonly targetCpuPercent?: number;
+  readonly logRetentionInDays: number;
+}
+
+export interface ValidatedGwlbAgent {
+  /** The bundle given, if any (the component reads it, or the shipped one, when it builds). */
+  readonly bundlePath?: string;
+  /** The policy document as stored in the SSM parameter (JSON text). */
+  readonly policyText: string;
+  /** The parameter tier its size needs. */
+  readonly policyTier: "Standard" | "Advanced";
+  readonly fastPath: "auto" | "nft" | "off";
+  readonly rolloutMaxConcurrency: string;
+  readonly rolloutMaxErrors: string;
+  readonly healthWaitSeconds: number;
 }
 

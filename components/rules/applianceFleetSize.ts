@@ -20,6 +20,9 @@ export const DEFAULT_INSTANCE_TYPES: Readonly<Record<Architecture, string>> = {
   x86_64: "c7i.large",
 };
 
+/** The least grace period that covers a cold install through SSM (seconds). */
+const MIN_GRACE_SECONDS = 300;
+
 export function validateFleet(
   problems: Problems,
   fleet: GwlbFleetArgs | undefined,
@@ -77,8 +80,10 @@ export function validateFleet(
   }
 
   const rootVolumeSizeGiB = problems.integer("fleet.rootVolumeSizeGiB", args.rootVolumeSizeGiB ?? 16, ROOT_VOLUME_GIB_LIMITS.min, ROOT_VOLUME_GIB_LIMITS.max);
-  const grace = problems.wholeNumber("fleet.healthCheckGracePeriodSeconds", args.healthCheckGracePeriodSeconds ?? 300);
-  if (grace !== undefined && grace < 0) problems.add("fleet.healthCheckGracePeriodSeconds", `must not be negative, got ${grace}`);
+  const grace = problems.wholeNumber("fleet.healthCheckGracePeriodSeconds", args.healthCheckGracePeriodSeconds ?? 600);
+  if (grace !== undefined && grace < MIN_GRACE_SECONDS) {
+    problems.add("fleet.healthCheckGracePeriodSeconds", `must be at least ${MIN_GRACE_SECONDS}: a new appliance installs Node.js, nftables and the agent through SSM before its first health check can pass, got ${grace}`);
+  }
   const minHealthyPercentage = problems.integer("fleet.minHealthyPercentage", args.minHealthyPercentage ?? 90, 0, 100);
   const detailedMonitoring = problems.optionalBoolean("fleet.detailedMonitoring", args.detailedMonitoring, true);
   const image = validateImage(problems, args.image);

@@ -101,6 +101,11 @@ export function isPrivateAsn(asn: number): boolean {
   return (asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294);
 }
 
+// ---- Systems Manager ----
+
+/** The largest value an SSM parameter of each tier holds (bytes). */
+export const SSM_PARAMETER_TIER_BYTES = { Standard: 4096, Advanced: 8192 } as const;
+
 // ---- CloudWatch Logs ----
 
 /** CloudWatch Logs accepts only these retention periods (days). */

@@ -14,6 +14,7 @@ import { checkAvailabilityZones } from "./availabilityZones";
 import {
   AUTONAME_SUFFIX, DEREGISTRATION_DELAY_LIMITS, ELB_NAME_MAX, ELB_NAME_PATTERN, ELB_RESERVED_PREFIX, ENDPOINT_SERVICE_PRINCIPAL_PATTERN, TCP_IDLE_TIMEOUT_LIMITS,
 } from "./awsLimits";
+import { validateAgent, validateLogRetention, validateScaling } from "./gwlbAgent";
 import { validateHealthCheck } from "./gwlbHealthCheck";
 import { Problems, describeValue } from "./problems";
 
@@ -145,6 +146,9 @@ export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, pro
   }
   const fleet = validateFleet(problems, a.fleet, network, crossZone);
   const metricsSourceCidrs = validateCidrList(problems, "metricsSourceCidrs", a.metricsSourceCidrs);
+  const agent = validateAgent(problems, a.agent);
+  const scaling = validateScaling(problems, a.scaling);
+  const logRetentionInDays = validateLogRetention(problems, a.logs);
 
   if (problems.list.length !== before) return undefined;
   return {
@@ -164,5 +168,8 @@ export function validateGwlbApplianceFleetArgs(args: GwlbApplianceFleetArgs, pro
     allowedPrincipals: allowedPrincipals!,
     fleet: fleet!,
     metricsSourceCidrs: metricsSourceCidrs!,
+    agent: agent!,
+    ...(scaling!.targetCpuPercent !== undefined ? { targetCpuPercent: scaling!.targetCpuPercent } : {}),
+    logRetentionInDays: logRetentionInDays!,
   };
 }

@@ -28,17 +28,22 @@ describe("the installable package", function () {
 
   before(() => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gwlb-consumer-"));
-    const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", scratch], ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    // `prepare` (the build) runs first and prints to the same stdout; the JSON report is the last thing printed.
+    const output = run("npm", ["pack", "--json", "--pack-destination", scratch], ROOT);
+    const packed = JSON.parse(output.slice(output.search(/^\[/m))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     tarball = path.join(scratch, packed[0].filename);
     files = packed[0].files.map((f) => f.path).sort();
   });
   after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-  it("ships the built components and their declarations, and nothing else", () => {
+  it("ships the built components, their declarations and the agent bundle, and nothing else", () => {
     assert.ok(files.includes("dist/components/index.js") && files.includes("dist/components/index.d.ts"), files.join("\n"));
     // The components import the contract and the CIDR library shared with the agent.
     assert.ok(files.includes("dist/common/contract.js") && files.includes("dist/common/cidr.d.ts"), files.join("\n"));
-    const unexpected = files.filter((f) => !(f === "package.json" || f === "README.md" || /^dist\/(components|common)\/.+\.(js|d\.ts)$/.test(f)));
+    // The agent's bundle (the fleet ships it by default) and the agent's policy types and validator (the fleet's policy input).
+    assert.ok(files.includes("dist/appliance-agent.js") && files.includes("dist/appliance-agent/src/policy/schema.js"), files.join("\n"));
+    const unexpected = files.filter((f) => !(f === "package.json" || f === "README.md" || f === "dist/appliance-agent.js"
+      || /^dist\/(components|common|appliance-agent\/src\/(policy|shared))\/.+\.(js|d\.ts)$/.test(f)));
     assert.deepEqual(unexpected, []);
   });
 

@@ -217,7 +217,7 @@ describe("GwlbApplianceFleet", () => {
       vpcZoneIdentifiers: subnets,
       targetGroupArns: [`arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/insp-tg/${tg.id}`],
       healthCheckType: "ELB",
-      healthCheckGracePeriod: 300,
+      healthCheckGracePeriod: 600,
       minSize: 2,
       desiredCapacity: 2,
       maxSize: 4,
@@ -242,13 +242,13 @@ describe("GwlbApplianceFleet", () => {
     assert.deepEqual(rules(T.egress).filter((r) => String(r[0]).includes("https")), [["pub-https-out", "tcp", 443, 443, "0.0.0.0/0", sg.id]]);
   });
 
-  it("applies every option: TCP health check, 2-tuple stickiness, rebalance, cross-zone off, x86_64, principals, tags", async () => {
+  it("applies every option: health check port and timings, 2-tuple stickiness, rebalance, cross-zone off, x86_64, principals, tags", async () => {
     const vpc = await inspectionVpc();
     const fleet = new GwlbApplianceFleet("opt", {
       network: vpc,
       enableCrossZoneLoadBalancing: false,
       enableDeletionProtection: true,
-      healthCheck: { protocol: "TCP", port: 8080, intervalSeconds: 30, timeoutSeconds: 30, healthyThreshold: 2, unhealthyThreshold: 10 },
+      healthCheck: { port: 8080, intervalSeconds: 30, timeoutSeconds: 30, healthyThreshold: 2, unhealthyThreshold: 10 },
       deregistrationDelaySeconds: 0,
       stickiness: "source_ip_dest_ip",
       targetFailover: "rebalance",
@@ -263,17 +263,17 @@ describe("GwlbApplianceFleet", () => {
     const lb = recorder.one(T.lb, "opt-gwlb").inputs;
     assert.deepEqual([lb.enableCrossZoneLoadBalancing, lb.enableDeletionProtection, lb.tags], [false, true, { team: "netsec", Name: "opt-gwlb" }]);
     const tg = recorder.one(T.tg, "opt-tg").inputs;
-    assert.deepEqual(tg.healthCheck, { enabled: true, protocol: "TCP", port: "8080", interval: 30, timeout: 30, healthyThreshold: 2, unhealthyThreshold: 10 });
+    assert.deepEqual(tg.healthCheck, { enabled: true, protocol: "HTTP", port: "8080", path: "/healthz", matcher: "200-399", interval: 30, timeout: 30, healthyThreshold: 2, unhealthyThreshold: 10 });
     assert.deepEqual(tg.stickiness, { enabled: true, type: "source_ip_dest_ip" });
     assert.deepEqual(tg.targetFailovers, [{ onDeregistration: "rebalance", onUnhealthy: "rebalance" }]);
     assert.equal(tg.deregistrationDelay, 0);
-    assert.deepEqual(fleet.healthCheck, { protocol: "TCP", port: 8080, intervalSeconds: 30, timeoutSeconds: 30, healthyThreshold: 2, unhealthyThreshold: 10 });
+    assert.deepEqual(fleet.healthCheck, { protocol: "HTTP", port: 8080, path: "/healthz", matcher: "200-399", intervalSeconds: 30, timeoutSeconds: 30, healthyThreshold: 2, unhealthyThreshold: 10 });
     assert.equal(fleet.stickiness, "source_ip_dest_ip");
 
     const sg = recorder.one(T.sg, "opt-sg");
     assert.deepEqual(recorder.one(T.ingress, "opt-health-in-2a").inputs, {
       securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: "10.21.11.0/24",
-      description: "TCP health checks from the GWLB in ap-northeast-2a", tags: { team: "netsec", Name: "opt-health-in-2a" },
+      description: "HTTP health checks from the GWLB in ap-northeast-2a", tags: { team: "netsec", Name: "opt-health-in-2a" },
     });
     assert.deepEqual(rules(T.ingress).filter((r) => String(r[0]).startsWith("opt-metrics")), [
       ["opt-metrics-in-0", "tcp", 9108, 9108, "10.99.0.0/24", sg.id],
@@ -323,13 +323,13 @@ describe("GwlbApplianceFleet", () => {
   it("sets the listener's TCP idle timeout with 5-tuple stickiness and writes one rule pair per AZ with three AZs", async () => {
     const azs = ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"];
     const vpc = await inspectionVpc({ availabilityZones: azs });
-    new GwlbApplianceFleet("three", { network: vpc, tcpIdleTimeoutSeconds: 6000, healthCheck: { protocol: "HTTPS", port: 8443, path: "/ready" } });
+    new GwlbApplianceFleet("three", { network: vpc, tcpIdleTimeoutSeconds: 6000, healthCheck: { port: 8443 } });
     await settle();
 
     assert.equal(recorder.one(T.listener, "three-listener").inputs.tcpIdleTimeoutSeconds, 6000);
     assert.deepEqual(recorder.one(T.tg, "three-tg").inputs.stickiness, { enabled: false, type: "source_ip_dest_ip_proto" });
     assert.deepEqual(recorder.one(T.tg, "three-tg").inputs.healthCheck, {
-      enabled: true, protocol: "HTTPS", port: "8443", path: "/ready", matcher: "200-399", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 3,
+      enabled: true, protocol: "HTTP", port: "8443", path: "/healthz", matcher: "200-399", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 3,
     });
     assert.equal(recorder.one(T.lb, "three-gwlb").inputs.subnetMappings.length, 3);
     assert.equal(recorder.one(T.asg, "three-asg").inputs.vpcZoneIdentifiers.length, 3);

@@ -18,7 +18,7 @@ describe("GwlbApplianceFleet validation", () => {
     const errors = problemsOf(() => new GwlbApplianceFleet("a-name-that-is-too-long", {
       network: vpc,
       enableCrossZoneLoadBalancing: "yes" as never,
-      healthCheck: { protocol: "UDP" as never, port: 0, intervalSeconds: 4, timeoutSeconds: 1, healthyThreshold: 11, unhealthyThreshold: 1.5 },
+      healthCheck: { protocol: "UDP", port: 0, intervalSeconds: 4, timeoutSeconds: 1, healthyThreshold: 11, unhealthyThreshold: 1.5 } as never,
       deregistrationDelaySeconds: 3601,
       stickiness: "3-tuple" as never,
       targetFailover: "rebalanced" as never,
@@ -29,7 +29,7 @@ describe("GwlbApplianceFleet validation", () => {
     assert.deepEqual(errors, [
       { propertyPath: "name", reason: 'must be at most 19 characters, got 23 ("a-name-that-is-too-long"): the load balancer is auto-named "a-name-that-is-too-long-gwlb" plus 8 random characters, and AWS limits load balancer and target group names to 32' },
       { propertyPath: "enableCrossZoneLoadBalancing", reason: 'must be true or false, got "yes"' },
-      { propertyPath: "healthCheck.protocol", reason: 'must be one of "TCP", "HTTP", "HTTPS", got "UDP"' },
+      { propertyPath: "healthCheck.protocol", reason: "is the agent's (HTTP on /healthz, answering 200 while it forwards and 503 while it drains), so it cannot be set; remove it" },
       { propertyPath: "healthCheck.port", reason: "must be from 1 to 65535, got 0" },
       { propertyPath: "healthCheck.intervalSeconds", reason: "must be from 5 to 300, got 4" },
       { propertyPath: "healthCheck.timeoutSeconds", reason: "must be from 2 to 120, got 1" },
@@ -64,25 +64,21 @@ describe("GwlbApplianceFleet validation", () => {
     assert.equal(recorder.registrations.length, 0);
   });
 
-  it("keeps the health check timeout within the interval and path and matcher to HTTP(S)", () => {
+  it("keeps the health check timeout within the interval, and protocol, path and matcher the agent's", () => {
     const network = plainNetwork();
     assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("hc", { network, healthCheck: { intervalSeconds: 10, timeoutSeconds: 11 } })), [
       { propertyPath: "healthCheck.timeoutSeconds", reason: "must not exceed healthCheck.intervalSeconds (10): AWS requires the interval to be at least the timeout, got 11" },
     ]);
-    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("hc", { network, healthCheck: { protocol: "TCP", path: "/healthz", matcher: "200-399" } })), [
-      { propertyPath: "healthCheck.path", reason: "applies only to HTTP and HTTPS health checks, not TCP; remove it" },
-      { propertyPath: "healthCheck.matcher", reason: "applies only to HTTP and HTTPS health checks, not TCP; remove it" },
-    ]);
-    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("hc", { network, healthCheck: { path: "healthz", matcher: "200" as never } })), [
-      { propertyPath: "healthCheck.path", reason: 'must start with "/" and be at most 1024 printable characters without spaces, got "healthz"' },
-      { propertyPath: "healthCheck.matcher", reason: 'must be "200-399", the only success codes a Gateway Load Balancer accepts, got "200"' },
-    ]);
-    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("hc", { network, healthCheck: { path: `/${"x".repeat(1024)}` } })), [
-      { propertyPath: "healthCheck.path", reason: `must start with "/" and be at most 1024 printable characters without spaces, got "/${"x".repeat(1024)}"` },
+    const agents = "is the agent's (HTTP on /healthz, answering 200 while it forwards and 503 while it drains), so it cannot be set; remove it";
+    assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("hc", { network, healthCheck: { protocol: "TCP", path: "/ready", matcher: "200" } as never })), [
+      { propertyPath: "healthCheck.protocol", reason: agents },
+      { propertyPath: "healthCheck.path", reason: agents },
+      { propertyPath: "healthCheck.matcher", reason: agents },
     ]);
     // The interval may equal the timeout.
     assert.notEqual(validateGwlbApplianceFleetArgs({ network, healthCheck: { intervalSeconds: 5, timeoutSeconds: 5 } }, new Problems()), undefined);
   });
+
 
   it("allows a TCP idle timeout only with 5-tuple stickiness", () => {
     assert.deepEqual(problemsOf(() => new GwlbApplianceFleet("idle", { network: plainNetwork(), stickiness: "source_ip_dest_ip_proto", tcpIdleTimeoutSeconds: 600 })), [
@@ -130,7 +126,7 @@ describe("GwlbApplianceFleet validation", () => {
     ]);
     assert.deepEqual(sizes({ rootVolumeSizeGiB: 4, healthCheckGracePeriodSeconds: -1, minHealthyPercentage: 101, detailedMonitoring: "on" as never }), [
       { propertyPath: "fleet.rootVolumeSizeGiB", reason: "must be from 8 to 16384, got 4" },
-      { propertyPath: "fleet.healthCheckGracePeriodSeconds", reason: "must not be negative, got -1" },
+      { propertyPath: "fleet.healthCheckGracePeriodSeconds", reason: "must be at least 300: a new appliance installs Node.js, nftables and the agent through SSM before its first health check can pass, got -1" },
       { propertyPath: "fleet.minHealthyPercentage", reason: "must be from 0 to 100, got 101" },
       { propertyPath: "fleet.detailedMonitoring", reason: 'must be true or false, got "on"' },
     ]);
@@ -226,10 +222,20 @@ describe("GwlbApplianceFleet validation", () => {
       allowedPrincipals: [],
       fleet: {
         architecture: "arm64", instanceType: "c7g.large", minSize: 2, desiredCapacity: 2, maxSize: 4,
-        rootVolumeSizeGiB: 16, healthCheckGracePeriodSeconds: 300, minHealthyPercentage: 90, detailedMonitoring: true,
+        rootVolumeSizeGiB: 16, healthCheckGracePeriodSeconds: 600, minHealthyPercentage: 90, detailedMonitoring: true,
         image: { choice: "deployed" },
       },
       metricsSourceCidrs: [],
+      agent: {
+        policyText: '{"version":1,"description":"Allow everything (the default policy of GwlbApplianceFleet)","defaultAction":"allow","failMode":"open","rules":[]}',
+        policyTier: "Standard",
+        fastPath: "auto",
+        rolloutMaxConcurrency: "50%",
+        rolloutMaxErrors: "0",
+        healthWaitSeconds: 120,
+      },
+      targetCpuPercent: 60,
+      logRetentionInDays: 30,
     });
 
     const stack = new Problems();

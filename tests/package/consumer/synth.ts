@@ -19,6 +19,7 @@ void pulumi.runtime.setMocks({
       case "aws:index/getRegion:getRegion": return { region: "eu-west-1", name: "eu-west-1" };
       case "aws:index/getPartition:getPartition": return { partition: "aws" };
       case "aws:ec2/getRouteTable:getRouteTable": return { id: `rtb-of-${args.inputs.subnetId}` };
+      case "aws:ssm/getParameter:getParameter": return { name: args.inputs.name, value: "ami-0123456789abcdef0" };
       default: throw new Error(`unexpected invoke ${args.token}`);
     }
   },
