@@ -52,7 +52,6 @@ export class Agent {
     if (document.agent.gwlbCidrs === undefined && this.options.flagSettings.gwlbCidrs === undefined) {
       logEvent("warn", "no GWLB source CIDRs configured: accepting every private range and loopback; set --gwlb-cidrs to the GWLB subnets");
     }
-    await this.startStatusServers();
     if (settings.workers === 1) {
       const local = new LocalDataPlane(settings);
       await local.start(document, this.manager.version);
@@ -64,6 +63,8 @@ export class Agent {
     // flows' next packets to this one, which decides and installs them again.
     this.fastPath = await setUpFastPath(settings);
     if (this.fastPath !== null) for (const plane of this.planes) plane.enableFastPath(this.fastPath);
+    // Health answers only once everything above is in place (tests and GWLB read 200 as "ready").
+    await this.startStatusServers();
     this.options.source.watch(() => void this.manager.reload(), settings);
     this.started = true;
     logEvent("info", "agent started", {
