@@ -15,6 +15,8 @@ import { renderMetrics } from "./metrics";
 import { PolicyManager } from "./policy-manager";
 import type { PolicySource } from "./policy-source";
 import { reusePortSupported } from "./reuse-port";
+import type { FastPathConfig } from "../dataplane/fast-path";
+import { removeFastPath, setUpFastPath } from "./fast-path-kernel";
 import { AgentSettings, mergeSettings } from "./settings";
 import { createStatusServer, listen } from "./status-server";
 
@@ -34,6 +36,7 @@ export class Agent {
   private readonly drain = new DrainController();
   private readonly manager: PolicyManager;
   private stopped = false;
+  private fastPath: FastPathConfig | null = null;
   private started = false;
 
   constructor(private readonly options: AgentOptions) {
@@ -49,7 +52,6 @@ export class Agent {
     if (document.agent.gwlbCidrs === undefined && this.options.flagSettings.gwlbCidrs === undefined) {
       logEvent("warn", "no GWLB source CIDRs configured: accepting every private range and loopback; set --gwlb-cidrs to the GWLB subnets");
     }
-    await this.startStatusServers();
     if (settings.workers === 1) {
       const local = new LocalDataPlane(settings);
       await local.start(document, this.manager.version);
@@ -57,6 +59,12 @@ export class Agent {
     } else {
       this.planes = await startClusterWorkers(settings, this.bindMode, document.text, this.manager.version);
     }
+    // After the sockets are bound: rebuilding a table left by the previous process sends its
+    // flows' next packets to this one, which decides and installs them again.
+    this.fastPath = await setUpFastPath(settings);
+    if (this.fastPath !== null) for (const plane of this.planes) plane.enableFastPath(this.fastPath);
+    // Health answers only once everything above is in place (tests and GWLB read 200 as "ready").
+    await this.startStatusServers();
     this.options.source.watch(() => void this.manager.reload(), settings);
     this.started = true;
     logEvent("info", "agent started", {
@@ -67,6 +75,7 @@ export class Agent {
       socketMode: this.bindMode,
       policy: this.options.source.description,
       drainSeconds: settings.drainSeconds,
+      fastPath: this.fastPath === null ? "off" : "nft",
     });
   }
 
@@ -81,17 +90,22 @@ export class Agent {
       this.settings.drainSeconds,
       // The data path does not change while draining: only the health verdict does.
       () => logEvent("info", "draining: health is 503, existing flows keep being forwarded", { seconds: this.settings.drainSeconds }),
-      () => void this.stop().then(onDone),
+      () => void this.stop(true).then(onDone),
     );
     if (!began) logEvent("info", "already draining");
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the data planes and servers. Only a final stop (the end of a drain) removes the fast
+   * path's table; otherwise the kernel keeps forwarding decided flows until the next process.
+   */
+  async stop(final = false): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.drain.cancel();
     this.options.source.close();
     await Promise.all(this.planes.map((plane) => plane.stop()));
+    if (final && this.fastPath !== null) await removeFastPath(this.fastPath);
     await Promise.all(
       this.servers.map(
         (server) =>

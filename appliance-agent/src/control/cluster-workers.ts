@@ -17,6 +17,7 @@ import type { DataPlane } from "./data-plane";
 import type { WorkerHealth } from "./health";
 import type { LoadedDocument } from "./load-document";
 import type { AgentSettings } from "./settings";
+import type { FastPathConfig } from "../dataplane/fast-path";
 import { FromWorker, ToWorker, serializeSettings } from "./worker-messages";
 
 const SNAPSHOT_TIMEOUT_MS = 1500;
@@ -32,6 +33,8 @@ class ClusterDataPlane implements DataPlane {
   private nextSnapshotId = 1;
   private readonly waiting = new Map<number, (data: DataPlaneSnapshot | null) => void>();
   private stopping = false;
+  /** Sent again to a respawned worker. */
+  private fastPath: FastPathConfig | null = null;
   private exited: Promise<void> = Promise.resolve();
 
   constructor(
@@ -101,6 +104,7 @@ class ClusterDataPlane implements DataPlane {
         policyText: this.policyText,
         version: this.version,
       });
+      if (this.fastPath !== null) this.send({ t: "fastpath", config: this.fastPath });
     });
   }
 
@@ -113,6 +117,11 @@ class ClusterDataPlane implements DataPlane {
     this.policyText = document.text;
     this.version = version;
     this.send({ t: "policy", policyText: document.text, version });
+  }
+
+  enableFastPath(config: FastPathConfig): void {
+    this.fastPath = config;
+    this.send({ t: "fastpath", config });
   }
 
   snapshot(): Promise<DataPlaneSnapshot | null> {

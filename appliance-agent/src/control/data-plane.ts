@@ -2,6 +2,7 @@
 // process (LocalDataPlane); with more, each is a cluster worker process (cluster-workers.ts).
 
 import type { DataPlaneSnapshot } from "../dataplane/counters";
+import type { FastPathConfig } from "../dataplane/fast-path";
 import { Forwarder } from "../dataplane/forwarder";
 import type { WorkerHealth } from "./health";
 import type { AgentSettings } from "./settings";
@@ -13,6 +14,8 @@ export interface DataPlane {
   /** Installs a document the control plane has already validated. */
   setPolicy(document: LoadedDocument, version: number): void;
   snapshot(): Promise<DataPlaneSnapshot | null>;
+  /** Starts installing decided flows into the kernel table the control plane created. */
+  enableFastPath(config: FastPathConfig): void;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,10 @@ export class LocalDataPlane implements DataPlane {
 
   snapshot(): Promise<DataPlaneSnapshot | null> {
     return Promise.resolve(this.forwarder.snapshot());
+  }
+
+  enableFastPath(config: FastPathConfig): void {
+    this.forwarder.enableFastPath(config);
   }
 
   stop(): Promise<void> {

@@ -35,6 +35,7 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   const verdicts = new Map<string, number>();
   let activeFlows = 0;
   let returnSockets = 0;
+  let fastPathFlows = 0;
   for (const snapshot of snapshots) {
     sum(counters, snapshot.counters);
     sum(drops, snapshot.drops);
@@ -42,6 +43,7 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
     for (const [key, value] of snapshot.verdicts) verdicts.set(key, (verdicts.get(key) ?? 0) + value);
     activeFlows += snapshot.activeFlows;
     returnSockets += snapshot.returnSockets;
+    fastPathFlows += snapshot.fastPathFlows;
   }
   const lines: string[] = [];
   const metric = (name: string, type: string, help: string, samples: Array<[string, number]>): void => {
@@ -86,6 +88,14 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   metric("return_sockets_opened_total", "counter", "Return sockets opened.", [["", counter(Counter.ReturnSocketsOpened)]]);
   metric("return_socket_evictions_total", "counter", "Return sockets closed to stay under the bound.", [["", counter(Counter.ReturnSocketEvictions)]]);
   metric("return_send_errors_total", "counter", "Errors reported by return sockets.", [["", counter(Counter.ReturnSendErrors)]]);
+  metric("fast_path_flows", "gauge", "Flows installed in the kernel fast path (two set elements each).", [["", fastPathFlows]]);
+  metric("fast_path_packets_total", "counter", "Packets of allowed flows the kernel fast path returned (from its per-flow counters; not in packets_in_total).", [["", counter(Counter.FastPathPackets)]]);
+  metric("fast_path_bytes_total", "counter", "Inner IP bytes of those packets.", [["", counter(Counter.FastPathBytes)]]);
+  metric("fast_path_dropped_packets_total", "counter", "Packets of denied flows the kernel fast path dropped.", [["", counter(Counter.FastPathDropped)]]);
+  metric("fast_path_installs_total", "counter", "Flows installed or moved between verdict sets.", [["", counter(Counter.FastPathInstalls)]]);
+  metric("fast_path_removals_total", "counter", "Flows taken out of the kernel (ended).", [["", counter(Counter.FastPathRemovals)]]);
+  metric("fast_path_full_total", "counter", "Flows kept on the slow path because the fast path was at --fast-path-max-flows.", [["", counter(Counter.FastPathFull)]]);
+  metric("fast_path_errors_total", "counter", "Failed nft transactions or counter reads.", [["", counter(Counter.FastPathErrors)]]);
   metric("config_version", "gauge", "Version of the policy in force; increases on every accepted change.", [["", control.configVersion]]);
   metric("config_reloads_total", "counter", "Policy documents accepted after the first.", [["", control.reloads]]);
   metric("config_reload_errors_total", "counter", "Policy documents rejected or unreadable; the last good one stayed in force.", [["", control.reloadErrors]]);

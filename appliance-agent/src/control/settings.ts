@@ -12,6 +12,7 @@ import {
 } from "../../../common/contract";
 
 export type SocketMode = "auto" | "reuseport" | "shared";
+export type FastPathMode = "auto" | "nft" | "off";
 
 export interface AgentSettings {
   listenAddress: string;
@@ -34,9 +35,13 @@ export interface AgentSettings {
   pollSeconds: number;
   filePollMs: number;
   region: string;
+  fastPath: FastPathMode;
+  fastPathDevice: string;
+  fastPathMaxFlows: number;
+  fastPathPollMs: number;
 }
 
-type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "string";
+type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string";
 
 interface SettingSpec {
   readonly key: keyof AgentSettings;
@@ -77,6 +82,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "sendBufferBytes", flag: "--send-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_SNDBUF of each return socket (capped by net.core.wmem_max)" },
   { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout" },
   { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds" },
+  { key: "fastPath", flag: "--fast-path", kind: "fastpath", help: "auto | nft | off: forward decided flows in the kernel with nftables (auto: where nft and CAP_NET_ADMIN allow; see README)" },
+  { key: "fastPathDevice", flag: "--fast-path-device", kind: "string", help: "interface of the fast path's ingress chain", defaultText: "the interface of --listen-address (or of the default route)" },
+  { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "flows offloaded to the kernel at once, all workers together (two set elements each)" },
+  { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
   { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
 ];
@@ -103,6 +112,10 @@ export function defaultSettings(): AgentSettings {
     pollSeconds: 30,
     filePollMs: 1000,
     region: regionFromEnvironment(),
+    fastPath: "auto",
+    fastPathDevice: "",
+    fastPathMaxFlows: 65_536,
+    fastPathPollMs: 2000,
   };
 }
 
@@ -160,6 +173,10 @@ function parseSetting(spec: SettingSpec, value: unknown, fromFlag: boolean, path
     case "mode":
       if (value === "auto" || value === "reuseport" || value === "shared") return value;
       problems.add(path, `${describe(value)} is not one of auto, reuseport, shared`);
+      return undefined;
+    case "fastpath":
+      if (value === "auto" || value === "nft" || value === "off") return value;
+      problems.add(path, `${describe(value)} is not one of auto, nft, off`);
       return undefined;
     case "string":
       if (typeof value !== "string" || value.length === 0) {

@@ -4,12 +4,14 @@
 import { Cidr, parseCidr } from "../../../common/cidr";
 import type { DataPlaneSnapshot } from "../dataplane/counters";
 import type { BindMode } from "../dataplane/forwarder";
+import type { FastPathConfig } from "../dataplane/fast-path";
 import { AgentSettings, defaultSettings } from "./settings";
 
 /** Messages from the primary to a worker. */
 export type ToWorker =
   | { t: "init"; workerId: number; settings: SerializedSettings; bindMode: BindMode; policyText: string; version: number }
   | { t: "policy"; policyText: string; version: number }
+  | { t: "fastpath"; config: FastPathConfig }
   | { t: "snapshot"; id: number }
   | { t: "stop" };
 

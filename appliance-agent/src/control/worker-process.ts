@@ -59,6 +59,9 @@ export function runWorkerProcess(): void {
           logEvent("error", "worker could not apply a policy the primary accepted", { error: String(error) });
         }
         break;
+      case "fastpath":
+        forwarder?.enableFastPath(message.config);
+        break;
       case "snapshot":
         if (forwarder !== null) send({ t: "snapshot", id: message.id, data: forwarder.snapshot() });
         break;

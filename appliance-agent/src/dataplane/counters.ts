@@ -17,8 +17,19 @@ export const Counter = {
   ReturnSendErrors: 9,
   UnclassifiedForwarded: 10,
   FragmentsMatched: 11,
+  /** Packets and inner bytes of allowed flows the kernel fast path returned (read from its counters). */
+  FastPathPackets: 12,
+  FastPathBytes: 13,
+  /** Packets of denied flows the kernel fast path dropped. */
+  FastPathDropped: 14,
+  FastPathInstalls: 15,
+  FastPathRemovals: 16,
+  /** Flows left on the slow path because the fast path was at its bound. */
+  FastPathFull: 17,
+  /** Failed nft transactions or polls. */
+  FastPathErrors: 18,
 } as const;
-const COUNTER_COUNT = 12;
+const COUNTER_COUNT = 19;
 
 /** One worker's counters. */
 export class DataPlaneCounters {
@@ -42,13 +53,15 @@ export interface DataPlaneSnapshot {
   verdicts: Array<[string, number]>;
   activeFlows: number;
   returnSockets: number;
+  /** Flows installed in the kernel fast path. */
+  fastPathFlows: number;
   policyVersion: number;
   bound: boolean;
 }
 
 export function snapshotOf(
   counters: DataPlaneCounters,
-  gauges: { activeFlows: number; returnSockets: number; policyVersion: number; bound: boolean },
+  gauges: { activeFlows: number; returnSockets: number; fastPathFlows: number; policyVersion: number; bound: boolean },
 ): DataPlaneSnapshot {
   return {
     counters: Array.from(counters.values),

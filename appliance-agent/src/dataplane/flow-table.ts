@@ -118,6 +118,11 @@ export class FlowTable {
     return slot;
   }
 
+  /** Marks an entry seen at `now` (ms) without a packet on this path (the kernel fast path forwarded it). */
+  markSeen(slot: number, now: number): void {
+    if (now > this.lastSeen[slot]) this.touch(slot, now);
+  }
+
   /** Finds the entry for this packet without creating or touching it; -1 when absent. */
   find(geneve: GeneveHeader, packet: InnerPacket): number {
     return this.findKey(this.buildKey(geneve, packet));

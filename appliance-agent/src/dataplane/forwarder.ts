@@ -17,6 +17,8 @@ import { logEvent } from "../shared/log";
 import { Counter, DataPlaneCounters, DataPlaneSnapshot, snapshotOf } from "./counters";
 import { CompiledPolicy, FlowView } from "../policy/compile";
 import { ReturnSocketPool } from "./return-sockets";
+import { FastPath, FastPathConfig } from "./fast-path";
+import { kernelCanMatch } from "./fast-path-elements";
 
 /** How the GENEVE socket is bound. */
 export type BindMode = "exclusive" | "shared" | "reuseport";
@@ -69,6 +71,8 @@ export class Forwarder {
   private readonly fragments = new FragmentVerdicts();
   private timer: NodeJS.Timeout | null = null;
   private ticks = 0;
+  private fastPath: FastPath | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ForwarderOptions) {
     const { settings } = options;
@@ -137,6 +141,33 @@ export class Forwarder {
       if (this.labelHistory.size <= LABEL_HISTORY) break;
       this.labelHistory.delete(old);
     }
+    const fastPath = this.fastPath;
+    if (fastPath !== null) {
+      // Offloaded flows send the agent no packet to re-decide them on: re-decide them all now
+      // (bounded by the fast path's flow limit) and move the changed ones in one batch.
+      fastPath.forEachFlow((slot) => {
+        this.decide(policy, slot, false);
+        fastPath.install(slot, (this.table.flags[slot] & FLAG_ALLOW) !== 0);
+      });
+      fastPath.flush();
+    }
+  }
+
+  /**
+   * Starts using the kernel fast path the control plane set up: decided TCP/UDP flows are
+   * installed, and their counters are polled every `pollMs` (idle expiry follows each poll).
+   */
+  enableFastPath(config: FastPathConfig): void {
+    if (this.fastPath !== null) return;
+    const workerId = this.options.workerId;
+    this.fastPath = new FastPath(config, this.table, this.counters, (message) => logEvent("warn", "fast path", { worker: workerId, error: message }));
+    const poll = (): void => {
+      this.pollTimer = null;
+      void this.pollFastPath().finally(() => {
+        if (this.fastPath !== null && !this.fastPath.closing) this.pollTimer = setTimeout(poll, config.pollMs).unref();
+      });
+    };
+    this.pollTimer = setTimeout(poll, config.pollMs).unref();
   }
 
   get currentPolicyVersion(): number {
@@ -167,17 +198,30 @@ export class Forwarder {
     return snapshotOf(this.counters, {
       activeFlows: this.table.size,
       returnSockets: this.pool.size,
+      fastPathFlows: this.fastPath?.size ?? 0,
       policyVersion: this.policyVersion,
       bound: this.bound,
     });
   }
 
-  /** Ends every flow (logging it), flushes logs, closes all sockets. */
-  stop(): Promise<void> {
+  /**
+   * Ends every flow (logging it, with the kernel's last counts), flushes logs, closes all
+   * sockets. The fast path's elements are left to the control plane: it removes the table on
+   * a final stop and leaves it for the next process otherwise.
+   */
+  async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    const fastPath = this.fastPath;
+    if (fastPath !== null) {
+      fastPath.closing = true;
+      await fastPath.poll(() => Date.now());
+    }
     this.now = Date.now();
     this.table.clear();
+    await fastPath?.close();
     this.flowLogger.flush();
     this.pool.closeAll();
     return new Promise((resolve) => {
@@ -219,6 +263,10 @@ export class Forwarder {
     if (table.policyVersion[slot] !== this.policyVersion) this.decide(policy, slot, table.created);
     const allow = (table.flags[slot] & FLAG_ALLOW) !== 0;
     if (inner.fragment === Fragment.First) this.fragments.remember(geneve, inner, allow, this.now);
+    const fastPath = this.fastPath;
+    if (fastPath !== null && fastPath.indexOf[slot] < 0 && kernelCanMatch(message, geneve.innerOffset, inner.family, inner.protocol, inner.fragment !== Fragment.None)) {
+      fastPath.install(slot, allow);
+    }
     if (!allow) return Drop.PolicyDeny;
     return this.pool.send(address, port, message);
   }
@@ -261,13 +309,24 @@ export class Forwarder {
     let label = "default";
     if (index >= 0) label = this.labelHistory.get(version)?.[index] ?? `rules[${index}]@v${version}`;
     this.flowLogger.log("flow_end", table, slot, label, this.now, FLOW_END_NAMES[reason]);
+    this.fastPath?.remove(slot);
+  }
+
+  /** Brings the kernel's counts in, then expires idle flows: an offloaded flow is idle only if the kernel saw nothing either. */
+  private async pollFastPath(): Promise<void> {
+    const fastPath = this.fastPath;
+    if (fastPath === null) return;
+    await fastPath.poll(() => Date.now());
+    if (fastPath.closing) return;
+    this.now = Date.now();
+    this.table.expire(this.now);
   }
 
   private tick(): void {
     this.now = Date.now();
     this.pool.now = this.now;
     if (++this.ticks % MAINTENANCE_EVERY_TICKS !== 0) return;
-    this.table.expire(this.now);
+    if (this.fastPath === null) this.table.expire(this.now);
     this.fragments.expire(this.now);
     this.pool.closeIdle(RETURN_SOCKET_IDLE_MS);
     this.syncTableCounters();

@@ -14,7 +14,7 @@ describe("agent: metrics text", () => {
     a.countVerdict(true, 'odd"name');
     b.countVerdict(true, 'odd"name');
     b.countVerdict(false, "default");
-    const gauges = { activeFlows: 3, returnSockets: 2, policyVersion: 1, bound: true };
+    const gauges = { activeFlows: 3, returnSockets: 2, fastPathFlows: 0, policyVersion: 1, bound: true };
     const text = renderMetrics([snapshotOf(a, gauges), snapshotOf(b, gauges)], {
       configVersion: 4,
       reloads: 3,

@@ -1,0 +1,127 @@
+// Setting the kernel fast path up and taking it down (primary process only): find the GENEVE
+// interface, its addresses, on-link prefixes, router and MTU, write the table, and remove it
+// after a final stop. `--fast-path auto` falls back to the slow path alone, saying why; `nft`
+// makes any failure a startup error.
+
+import { execFile } from "node:child_process";
+import type { FastPathConfig } from "../dataplane/fast-path";
+import { logEvent } from "../shared/log";
+import { FastPathTableSpec, renderFastPathRemoval, renderFastPathTable } from "./fast-path-ruleset";
+import type { AgentSettings } from "./settings";
+
+
+
+const NFT_CANDIDATES = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"];
+
+interface IpAddressInfo {
+  ifname: string;
+  mtu: number;
+  addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
+}
+
+function run(file: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, { timeout: 30_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`${file} ${args.join(" ")}: ${stderr.trim().split("\n")[0] || error.message}`));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+async function findNft(): Promise<string> {
+  for (const candidate of NFT_CANDIDATES) {
+    try {
+      await run(candidate, ["--version"]);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  throw new Error("nft (nftables) is not installed");
+}
+
+function networkOf(address: string, prefix: number): string {
+  const value = address.split(".").reduce((acc, part) => acc * 256 + Number(part), 0);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const network = (value & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((shift) => (network >>> shift) & 0xff).join(".")}/${prefix}`;
+}
+
+/** Reads the interface the GENEVE traffic arrives on, from `ip -j`. */
+export async function describeInterface(settings: AgentSettings): Promise<Omit<FastPathTableSpec, "tcpIdleTimeoutSeconds" | "otherIdleTimeoutSeconds" | "setSize">> {
+  const links = JSON.parse(await run("ip", ["-j", "addr", "show"])) as IpAddressInfo[];
+  let device = settings.fastPathDevice;
+  if (device === "") {
+    if (settings.listenAddress !== "0.0.0.0") {
+      device = links.find((link) => link.addr_info?.some((a) => a.family === "inet" && a.local === settings.listenAddress))?.ifname ?? "";
+    } else {
+      const routes = JSON.parse(await run("ip", ["-j", "-4", "route", "show", "default"])) as Array<{ dev: string }>;
+      device = routes[0]?.dev ?? "";
+    }
+  }
+  const link = links.find((l) => l.ifname === device);
+  if (link === undefined) throw new Error(`no interface found for ${settings.listenAddress} (set --fast-path-device)`);
+  if (device === "lo") throw new Error("the GENEVE address is on the loopback interface");
+  const inet = (link.addr_info ?? []).filter((a) => a.family === "inet");
+  const localAddresses = settings.listenAddress === "0.0.0.0" ? inet.map((a) => a.local) : [settings.listenAddress];
+  if (localAddresses.length === 0) throw new Error(`${device} has no IPv4 address`);
+  const routes = JSON.parse(await run("ip", ["-j", "-4", "route", "show", "default", "dev", device])) as Array<{ gateway?: string }>;
+  return {
+    device,
+    mtu: link.mtu,
+    listenPort: settings.listenPort,
+    localAddresses,
+    gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text),
+    onLinkCidrs: [...new Set(inet.map((a) => networkOf(a.local, a.prefixlen)))],
+    router: routes.find((route) => route.gateway !== undefined)?.gateway ?? null,
+  };
+}
+
+/**
+ * Creates (or rebuilds: replaces in one transaction) the fast path's table. Resolves with the
+ * workers' configuration, or null when the fast path is off or `auto` found it unavailable.
+ */
+export async function setUpFastPath(settings: AgentSettings): Promise<FastPathConfig | null> {
+  if (settings.fastPath === "off") return null;
+  try {
+    const nft = await findNft();
+    const iface = await describeInterface(settings);
+    const perWorker = Math.max(1, Math.floor(settings.fastPathMaxFlows / settings.workers));
+    const spec: FastPathTableSpec = {
+      ...iface,
+      tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
+      otherIdleTimeoutSeconds: settings.otherIdleTimeoutSeconds,
+      setSize: 2 * settings.fastPathMaxFlows,
+    };
+    await run(nft, ["-f", "-"], renderFastPathTable(spec));
+    logEvent("info", "fast path on: decided TCP/UDP flows are forwarded by an nftables netdev ingress chain", {
+      device: spec.device,
+      localAddresses: spec.localAddresses,
+      router: spec.router,
+      maxFlows: settings.fastPathMaxFlows,
+      pollMs: settings.fastPathPollMs,
+    });
+    return {
+      nft,
+      maxFlows: perWorker,
+      pollMs: settings.fastPathPollMs,
+      tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
+      otherIdleTimeoutSeconds: settings.otherIdleTimeoutSeconds,
+    };
+  } catch (error) {
+    const reason = (error as Error).message;
+    if (settings.fastPath === "nft") throw new Error(`--fast-path nft: ${reason}`);
+    logEvent("info", "fast path off: every packet goes through the agent", { reason });
+    return null;
+  }
+}
+
+/** Removes the table (after a final stop); errors are logged, not thrown. */
+export async function removeFastPath(config: FastPathConfig): Promise<void> {
+  try {
+    await run(config.nft, ["-f", "-"], renderFastPathRemoval());
+  } catch (error) {
+    logEvent("warn", "could not remove the fast path table", { error: (error as Error).message });
+  }
+}

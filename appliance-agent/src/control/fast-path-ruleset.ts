@@ -1,0 +1,115 @@
+// The nftables table of the kernel fast path, as text for `nft -f`. A netdev ingress chain on
+// the GENEVE interface proves, with raw payload reads relative to the outer UDP header
+// (`@th,BIT,LEN`), that a datagram has exactly the shape the agent would return unchanged:
+//
+//   outer: IPv4 without options, not a fragment, UDP to the listen port, from a GWLB CIDR to one
+//          of our addresses, IP length = UDP length + 20;
+//   GENEVE (bit 64): version 0, 8 words of options, not OAM, protocol 0x0800 or 0x86DD, then the
+//          three AWS options in their fixed order (class 0x0108, types 1, 2, 3, lengths 8, 8, 4);
+//   inner at bit 384 (byte 48): IPv4 with IHL 5 and no fragment bits, or IPv6 whose next header is
+//          TCP or UDP itself (no extension header), its length = UDP length - 48 (or - 88 for the
+//          IPv6 payload), long enough for the TCP (20) or UDP (8) header.
+//
+// Length equalities cannot be computed by nft, so they are looked up: `len4`/`len6` hold every
+// (IP length . UDP length . inner length) triple the interface's MTU allows. Then the flow's key
+// (endpoint id . inner source . inner destination . ports) is looked up in the allow or deny set of
+// its family and protocol; the lookup's `update` refreshes the element's idle timeout. Allowed
+// datagrams leave with the outer addresses swapped (nft fixes both checksums) and the ports kept,
+// forwarded to the GWLB node when it is on-link and to the subnet's router when not; denied ones are
+// dropped. Anything else is accepted unchanged, i.e. goes up the stack to the agent's socket.
+
+import { FAST_PATH_SETS, FAST_PATH_TABLE } from "../dataplane/fast-path-elements";
+
+export interface FastPathTableSpec {
+  readonly device: string;
+  readonly mtu: number;
+  readonly listenPort: number;
+  /** Our IPv4 addresses on the device (the GWLB sends to one of them). */
+  readonly localAddresses: readonly string[];
+  readonly gwlbCidrs: readonly string[];
+  /** The device's on-link IPv4 prefixes: a GWLB node inside one is reached directly. */
+  readonly onLinkCidrs: readonly string[];
+  /** The subnet's router, for GWLB nodes in other subnets (cross-zone); null if none. */
+  readonly router: string | null;
+  readonly tcpIdleTimeoutSeconds: number;
+  readonly otherIdleTimeoutSeconds: number;
+  /** Kernel bound per set (two elements per flow). */
+  readonly setSize: number;
+}
+
+const KEY4 = "@th,160,64 . @th,480,32 . @th,512,32 . @th,544,32";
+const KEY6 = "@th,160,64 . @th,448,128 . @th,576,128 . @th,704,32";
+/** Bytes from the outer UDP header to the inner packet: UDP 8 + GENEVE 8 + options 32. */
+const INNER_AT = 48;
+
+function list(items: readonly string[]): string {
+  return items.length === 1 ? items[0] : `{ ${items.join(", ")} }`;
+}
+
+/** The (IP length . UDP length . inner length) triples for inner packets of `minInner` bytes up to the MTU. */
+function lengthTriples(mtu: number, innerFromUdp: number, minInner: number): string[] {
+  const out: string[] = [];
+  for (let udp = innerFromUdp + minInner; udp + 20 <= mtu; udp++) out.push(`${udp + 20} . ${udp} . ${udp - innerFromUdp}`);
+  return out;
+}
+
+function lookup(set: number, key: string, timeout: number, action: string): string {
+  const name = FAST_PATH_SETS[set];
+  return `${key} @${name} update @${name} { ${key} timeout ${timeout}s } ${action}`;
+}
+
+/** The whole table; applying it replaces any table of the same name in one transaction. */
+export function renderFastPathTable(spec: FastPathTableSpec): string {
+  const tcp = spec.tcpIdleTimeoutSeconds;
+  const other = spec.otherIdleTimeoutSeconds;
+  const sets = FAST_PATH_SETS.map(
+    (name, i) => `  set ${name} { typeof ${i & 2 ? KEY6 : KEY4}; flags timeout; counter; size ${spec.setSize}; }`,
+  );
+  const len4 = lengthTriples(spec.mtu, INNER_AT, 28);
+  const len6 = lengthTriples(spec.mtu, INNER_AT + 40, 8);
+  const device = JSON.stringify(spec.device);
+  const out: string[] = [];
+  for (const local of spec.localAddresses) {
+    const swap = `ip daddr ${local} ip daddr set ip saddr ip saddr set ${local}`;
+    if (spec.onLinkCidrs.length > 0) out.push(`    ip saddr ${list(spec.onLinkCidrs)} ${swap} fwd ip to ip daddr device ${device}`);
+    if (spec.router !== null) out.push(`    ${swap} fwd ip to ${spec.router} device ${device}`);
+  }
+  return [
+    `table netdev ${FAST_PATH_TABLE}`,
+    `delete table netdev ${FAST_PATH_TABLE}`,
+    `table netdev ${FAST_PATH_TABLE} {`,
+    ...sets,
+    `  set len4 { typeof ip length . udp length . @th,400,16; ${len4.length > 0 ? `elements = { ${len4.join(", ")} }; ` : ""}}`,
+    `  set len6 { typeof ip length . udp length . @th,416,16; ${len6.length > 0 ? `elements = { ${len6.join(", ")} }; ` : ""}}`,
+    `  chain ingress {`,
+    `    type filter hook ingress device ${device} priority -300; policy accept;`,
+    `    ip hdrlength 5 ip frag-off & 0x3fff == 0 ip protocol udp udp dport ${spec.listenPort} ip saddr ${list(spec.gwlbCidrs)} ip daddr ${list(spec.localAddresses)} @th,64,16 & 0xff80 == 0x0800 @th,128,32 0x01080102 @th,224,32 0x01080202 @th,320,32 0x01080301 jump geneve`,
+    `  }`,
+    `  chain geneve {`,
+    `    @th,80,16 0x0800 @th,384,8 0x45 @th,432,16 & 0x3fff == 0 ip length . udp length . @th,400,16 @len4 jump inner4`,
+    `    @th,80,16 0x86dd @th,384,4 6 ip length . udp length . @th,416,16 @len6 jump inner6`,
+    `  }`,
+    `  chain inner4 {`,
+    `    @th,456,8 6 @th,400,16 >= 40 ${lookup(0, KEY4, tcp, "goto allow")}`,
+    `    @th,456,8 17 ${lookup(1, KEY4, other, "goto allow")}`,
+    `    @th,456,8 6 @th,400,16 >= 40 ${lookup(4, KEY4, tcp, "drop")}`,
+    `    @th,456,8 17 ${lookup(5, KEY4, other, "drop")}`,
+    `  }`,
+    `  chain inner6 {`,
+    `    @th,432,8 6 @th,416,16 >= 20 ${lookup(2, KEY6, tcp, "goto allow")}`,
+    `    @th,432,8 17 ${lookup(3, KEY6, other, "goto allow")}`,
+    `    @th,432,8 6 @th,416,16 >= 20 ${lookup(6, KEY6, tcp, "drop")}`,
+    `    @th,432,8 17 ${lookup(7, KEY6, other, "drop")}`,
+    `  }`,
+    `  chain allow {`,
+    ...out,
+    `  }`,
+    `}`,
+    "",
+  ].join("\n");
+}
+
+/** Removes the table (the end of a SIGTERM drain); harmless when it is absent. */
+export function renderFastPathRemoval(): string {
+  return `table netdev ${FAST_PATH_TABLE}\ndelete table netdev ${FAST_PATH_TABLE}\n`;
+}

@@ -1,0 +1,75 @@
+// The one long-lived channel to the kernel's nftables: an `nft -i` process fed one line per
+// batch. A line is one netlink transaction (it all applies or none of it does), so a batch of
+// installs costs one write, not a process per flow. Counter reads use a separate short-lived
+// `nft list table` per poll, whose output cannot interleave with the channel's errors.
+
+import { ChildProcess, execFile, spawn } from "node:child_process";
+
+export interface NftChannelOptions {
+  readonly nft: string;
+  /** Called with each error line nft prints (a failed transaction). */
+  readonly onError: (message: string) => void;
+}
+
+export class NftChannel {
+  private child: ChildProcess | null = null;
+  private closed = false;
+
+  constructor(private readonly options: NftChannelOptions) {}
+
+  /** Sends one transaction (several `;`-separated commands on one line). */
+  send(line: string): void {
+    if (this.closed) return;
+    const child = this.ensure();
+    child.stdin!.write(line.replace(/\n/g, " ") + "\n");
+  }
+
+  /** Runs `nft <commands>` once and resolves with its standard output. */
+  list(commands: string, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.options.nft, [commands], { timeout: timeoutMs, maxBuffer: 1 << 30 }, (error, stdout) => {
+        if (error !== null) reject(error);
+        else resolve(stdout);
+      });
+    });
+  }
+
+  /** Waits until nft has read and applied everything written so far, then stops it. */
+  close(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    this.child = null;
+    if (child === null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.stdin!.end();
+    });
+  }
+
+  private ensure(): ChildProcess {
+    if (this.child !== null) return this.child;
+    const child = spawn(this.options.nft, ["-i"], { stdio: ["pipe", "ignore", "pipe"] });
+    let pending = "";
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (line.startsWith("Error")) this.options.onError(line);
+    });
+    child.stdin!.on("error", () => undefined); // reported by "exit"
+    child.on("error", (error) => this.options.onError(`nft: ${error.message}`));
+    child.on("exit", (code, signal) => {
+      if (this.child === child) {
+        this.child = null; // respawned on the next send
+        if (!this.closed) this.options.onError(`nft -i exited (code ${code}, signal ${signal})`);
+      }
+    });
+    this.child = child;
+    return child;
+  }
+}

@@ -1,0 +1,220 @@
+// The kernel fast path end to end, in two network namespaces (root; CI runs as root): the
+// bundled agent in one, the GWLB's side in the other, nftables doing the forwarding.
+import { strict as assert } from "node:assert";
+import { ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { buildDatagram, buildIpv4, buildUdp, encapsulate } from "../../../appliance-agent/sim/packets";
+import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
+import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, OUTSIDER, netnsUnavailable } from "../support/netns";
+
+const HEALTH = 8080;
+const ALLOW_ALL = { defaultAction: "allow", failMode: "closed", rules: [{ name: "no-dns", action: "deny", protocol: "udp", destination: { ports: 53 } }] };
+
+function udpDatagram(srcPort: number, dstPort: number, totalLength = 64): Buffer {
+  return buildDatagram({ inner: { src: "10.1.0.1", dst: "10.2.0.1", protocol: "udp", srcPort, dstPort, totalLength } }).datagram;
+}
+
+class NsAgent {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+  constructor(readonly child: ChildProcess) {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const lines = out.split("\n");
+      out = lines.pop()!;
+      this.stdout.push(...lines);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  }
+  flowLogs(): Array<Record<string, unknown>> {
+    return this.stdout.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+  async stop(signal: NodeJS.Signals): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+describe("agent e2e: kernel fast path in network namespaces", function () {
+  this.timeout(60_000);
+  const reason = netnsUnavailable();
+  const net = new NetnsPair();
+  let peer: GwlbPeer;
+  let agent: NsAgent | null = null;
+  let policyFile: string;
+
+  before(async function () {
+    if (reason !== null) {
+      if (process.env.CI === "true") throw new Error(`namespace tests cannot run in CI: ${reason}`);
+      console.log(`      skipped: ${reason}`);
+      this.skip();
+    }
+    net.create();
+    peer = await GwlbPeer.start(net.gwlbNs);
+  });
+
+  after(() => {
+    peer?.close();
+    if (reason === null) net.destroy();
+  });
+
+  afterEach(async () => {
+    if (agent !== null && agent.child.exitCode === null) await agent.stop("SIGKILL");
+    agent = null;
+    net.nft("delete", "table", "netdev", "gwlb_agent");
+  });
+
+  async function start(policy: unknown, extra: string[] = []): Promise<NsAgent> {
+    policyFile = path.join(scratchDir(), `fastpath-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(policyFile, JSON.stringify(policy));
+    const bundle = await agentBundle();
+    const args = ["netns", "exec", net.applianceNs, process.execPath, bundle, "--config", policyFile, "--listen-address", APPLIANCE,
+      "--gwlb-cidrs", `${GWLB}/32`, "--health-address", APPLIANCE, "--health-port", String(HEALTH), "--workers", "1",
+      "--fast-path-poll-ms", "200", "--drain-seconds", "0", ...extra];
+    const started = new NsAgent(spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] }));
+    agent = started;
+    await waitFor(async () => (await peer.get(`http://${APPLIANCE}:${HEALTH}/health`)).status === 200, "health 200");
+    // The table is set up after the sockets are bound, so health may answer before it is in place.
+    await waitFor(() => started.stderr.join("").includes('"agent started"'), "agent started");
+    return started;
+  }
+
+  async function metrics(): Promise<Map<string, number>> {
+    return parseMetrics((await peer.get(`http://${APPLIANCE}:${HEALTH}/metrics`)).body);
+  }
+
+  async function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await predicate()) return;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${what}; agent stderr: ${agent?.stderr.join("")}`);
+  }
+
+  /** Sends the first packet through the agent and waits until the flow is in the kernel. */
+  async function offload(datagram: Buffer, port: number): Promise<void> {
+    await peer.send(datagram, port);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1, "the flow installed");
+    await sleep(100); // the nft -i transaction applies after the install is counted
+    await peer.returns();
+  }
+
+  it("returns an allowed flow's later packets from the kernel byte for byte, ports kept, agent counters still", async () => {
+    await start(ALLOW_ALL, ["--fast-path", "nft"]);
+    const datagram = udpDatagram(4000, 443, 1400);
+    await offload(datagram, 40001);
+    const before = await metrics();
+    assert.equal(before.get("gwlb_agent_packets_in_total"), 1);
+    for (let i = 0; i < 5; i++) await peer.send(datagram, 40001);
+    await sleep(300);
+    const returns = await peer.returns();
+    assert.deepEqual(returns, Array.from({ length: 5 }, () => ({ from: APPLIANCE, fromPort: 40001, hex: datagram.toString("hex") })));
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_packets_total") === 5, "kernel counts polled");
+    const after = await metrics();
+    assert.equal(after.get("gwlb_agent_packets_in_total"), 1);
+    assert.equal(after.get("gwlb_agent_packets_out_total"), 1);
+    assert.equal(after.get("gwlb_agent_fast_path_bytes_total"), 5 * 1400);
+  });
+
+  it("drops a denied flow in the kernel", async () => {
+    await start(ALLOW_ALL, ["--fast-path", "nft"]);
+    const datagram = udpDatagram(4001, 53);
+    await peer.send(datagram, 40002);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1, "the denied flow installed");
+    await sleep(100);
+    for (let i = 0; i < 4; i++) await peer.send(datagram, 40002);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_dropped_packets_total") === 4, "kernel drops polled");
+    const m = await metrics();
+    assert.equal(m.get("gwlb_agent_packets_in_total"), 1);
+    assert.equal(m.get('gwlb_agent_drops_total{reason="policy_deny"}'), 1);
+    assert.deepEqual(await peer.returns(), []);
+  });
+
+  it("stops an offloaded flow within a second of a reload that denies it", async () => {
+    const running = await start(ALLOW_ALL, ["--fast-path", "nft"]);
+    const datagram = udpDatagram(4002, 8080);
+    await offload(datagram, 40003);
+    writeFileSync(policyFile, JSON.stringify({ ...ALLOW_ALL, defaultAction: "deny", rules: [] }));
+    running.child.kill("SIGHUP");
+    await waitFor(async () => (await metrics()).get("gwlb_agent_config_version") === 2, "policy version 2", 3000);
+    await sleep(1000);
+    await peer.returns();
+    for (let i = 0; i < 3; i++) await peer.send(datagram, 40003);
+    await sleep(300);
+    assert.deepEqual(await peer.returns(), []);
+    const change = running.flowLogs().find((log) => log.event === "flow_verdict_change");
+    assert.equal(change?.verdict, "deny");
+  });
+
+  it("logs flow_end on idle expiry with the kernel's packets and bytes", async () => {
+    const running = await start(ALLOW_ALL, ["--fast-path", "nft", "--idle-timeout", "2"]);
+    const datagram = udpDatagram(4003, 9000, 100);
+    await offload(datagram, 40004);
+    for (let i = 0; i < 3; i++) await peer.send(datagram, 40004);
+    await waitFor(() => running.flowLogs().some((log) => log.event === "flow_end"), "flow_end", 10_000);
+    const end = running.flowLogs().find((log) => log.event === "flow_end")!;
+    assert.deepEqual([end.reason, end.packets, end.bytes, end.verdict], ["idle", 4, 400, "allow"]);
+    assert.equal((await metrics()).get("gwlb_agent_fast_path_flows"), 0);
+  });
+
+  it("never fast-paths fragments, IP options, OAM or truncated datagrams of an offloaded flow", async () => {
+    await start({ ...ALLOW_ALL, failMode: "open" }, ["--fast-path", "nft"]);
+    const datagram = udpDatagram(4004, 7000);
+    await offload(datagram, 40005);
+    const udp = buildUdp("10.1.0.1", "10.2.0.1", 4004, 7000, Buffer.alloc(36, 1));
+    const variants = [
+      encapsulate(buildIpv4({ src: "10.1.0.1", dst: "10.2.0.1", protocol: 17, payload: udp, moreFragments: true })),
+      encapsulate(buildIpv4({ src: "10.1.0.1", dst: "10.2.0.1", protocol: 17, payload: udp, options: Buffer.from([1, 1, 1, 0]) })),
+      (() => {
+        const oam = Buffer.from(datagram);
+        oam[1] |= 0x80;
+        return oam;
+      })(),
+      (() => {
+        const truncated = Buffer.from(datagram.subarray(0, datagram.length - 10));
+        return truncated;
+      })(),
+    ];
+    for (const variant of variants) await peer.send(variant, 40005);
+    await sleep(300);
+    const m = await metrics();
+    assert.equal(m.get("gwlb_agent_packets_in_total"), 1 + variants.length);
+    assert.equal(m.get('gwlb_agent_drops_total{reason="geneve_oam_packet"}'), 1);
+    assert.equal(m.get('gwlb_agent_unclassified_packets_total{reason="inner_truncated"}'), 1);
+  });
+
+  it("never forwards an offloaded flow's packets from a source outside the GWLB CIDRs", async () => {
+    await start(ALLOW_ALL, ["--fast-path", "nft"]);
+    const datagram = udpDatagram(4005, 7001);
+    await offload(datagram, 40006);
+    for (let i = 0; i < 3; i++) await peer.send(datagram, 40006, OUTSIDER);
+    await sleep(300);
+    assert.deepEqual(await peer.returns(), []);
+    assert.equal((await metrics()).get('gwlb_agent_drops_total{reason="source_not_allowed"}'), 3);
+  });
+
+  it("leaves the table for the next process on SIGINT, which rebuilds it empty; the end of a drain removes it", async () => {
+    const first = await start(ALLOW_ALL, ["--fast-path", "nft"]);
+    await offload(udpDatagram(4006, 7002), 40007);
+    assert.equal(await first.stop("SIGINT"), 0);
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u").stdout, /counter packets/);
+    const second = await start(ALLOW_ALL, ["--fast-path", "nft"]);
+    assert.doesNotMatch(net.nft("list", "set", "netdev", "gwlb_agent", "a4u").stdout, /counter packets/);
+    assert.equal(await second.stop("SIGTERM"), 0);
+    assert.notEqual(net.nft("list", "table", "netdev", "gwlb_agent").status, 0);
+  });
+
+  it("with --fast-path off creates no table and forwards every packet itself", async () => {
+    await start(ALLOW_ALL, ["--fast-path", "off"]);
+    assert.notEqual(net.nft("list", "table", "netdev", "gwlb_agent").status, 0);
+    const datagram = udpDatagram(4007, 7003);
+    for (let i = 0; i < 4; i++) await peer.send(datagram, 40008);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_packets_out_total") === 4, "4 returned by the agent");
+    assert.equal((await peer.returns()).length, 4);
+  });
+});
