@@ -16,3 +16,4 @@ export const natPublicIps = outputs.natPublicIps;
 export const endpointsAwaitingAcceptance = outputs.endpointsAwaitingAcceptance;
 export const fleetAutoScalingGroupName = outputs.fleetAutoScalingGroupName;
 export const fleetImage = outputs.fleetImage;
+export const agent = outputs.agent;

@@ -18,6 +18,9 @@ export * from "./args/gwlbApplianceFleet";
 export * from "./args/centralEgress";
 export * from "./args/appSpoke";
 
+/** The fleet's policy input is the agent's own document. */
+export type { PolicyDocument, PolicyRule, PolicyEndpoint } from "../appliance-agent/src/policy/document";
+
 // ---- pure rules: validate a configuration before building it ----
 export { Problems, describeValue } from "./rules/problems";
 export { validateInspectionVpcArgs } from "./rules/inspectionVpc";

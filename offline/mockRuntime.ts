@@ -111,9 +111,11 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
       state.arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/${inputs.loadBalancerType === "gateway" ? "gwy" : inputs.loadBalancerType === "network" ? "net" : "app"}/${name}/${id}`;
       state.dnsName = `${name}-${id}.elb.${REGION}.amazonaws.com`;
       state.name = name;
+      state.arnSuffix = String(state.arn).split(":loadbalancer/")[1];
       break;
     case "aws:lb/targetGroup:TargetGroup":
       state.arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/${name}/${id}`;
+      state.arnSuffix = `targetgroup/${name}/${id}`;
       break;
     case "aws:ec2/vpcEndpointService:VpcEndpointService":
       state.serviceName = `com.amazonaws.vpce.${REGION}.${id}`;
@@ -140,8 +142,24 @@ function computedState(type: string, name: string, id: string, inputs: Record<st
       state.name = name;
       break;
     case "aws:cloudwatch/logGroup:LogGroup":
-      state.arn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`;
-      state.name = name;
+      state.name = inputs.name ?? name;
+      state.arn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${state.name}`;
+      break;
+    case "aws:ssm/document:Document":
+      state.name = inputs.name ?? name;
+      state.arn = `arn:aws:ssm:${REGION}:${ACCOUNT}:document/${state.name}`;
+      state.latestVersion = "1";
+      state.defaultVersion = "1";
+      break;
+    case "aws:ssm/parameter:Parameter":
+      state.arn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${inputs.name}`;
+      break;
+    case "aws:ssm/association:Association":
+      state.associationId = `assoc-${id.slice(-8)}`;
+      break;
+    case "aws:kms/key:Key":
+      state.arn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+      state.keyId = id;
       break;
     case "awsx:ec2:Vpc": {
       // A remote component: under mocks its outputs are whatever the mock returns, so derive the ones spokes use.
@@ -168,6 +186,9 @@ function callResult(token: string, inputs: Record<string, any>): Record<string, 
       return { region: REGION, name: REGION, id: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "Asia Pacific (Seoul)" };
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDATEST", id: ACCOUNT };
+    case "aws:iam/getSessionContext:getSessionContext":
+      // The mocks' caller is a user, whose session context is itself.
+      return { arn: inputs.arn, issuerArn: inputs.arn, issuerId: "AIDATEST", issuerName: "test", sessionName: "", id: inputs.arn };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
     case "aws:ssm/getParameter:getParameter":

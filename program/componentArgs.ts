@@ -4,8 +4,10 @@
  */
 import {
   AppSpokeBaseArgs, CentralEgressArgs, EastWestPolicy, EgressInspectionOrder, GwlbApplianceFleetArgs, InspectionServiceRef, InspectionNetwork,
-  InspectionVpcArgs, InternetAccess, Stickiness, TargetFailover,
+  InspectionVpcArgs, InternetAccess, PolicyDocument, Stickiness, TargetFailover,
 } from "../components";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { SpokeConfig, StackConfig } from "./config";
 
 /** Logical names of the stack's components; children are named after them (seed: appliance-*, sec-*). */
@@ -20,7 +22,14 @@ export function inspectionVpcArgs(c: StackConfig): InspectionVpcArgs {
   };
 }
 
-export function fleetArgs(c: StackConfig, network: InspectionNetwork): GwlbApplianceFleetArgs {
+/** The policy document `agentPolicy` names: inline JSON, or a JSON file; undefined for the fleet's default. */
+export function readAgentPolicy(text: string, projectDir = process.cwd()): unknown {
+  if (text.trim() === "") return undefined;
+  const json = text.trim().startsWith("{") ? text : fs.readFileSync(path.resolve(projectDir, text), "utf8");
+  return JSON.parse(json);
+}
+
+export function fleetArgs(c: StackConfig, network: InspectionNetwork, policy?: unknown): GwlbApplianceFleetArgs {
   return {
     network,
     enableCrossZoneLoadBalancing: c.crossZoneLoadBalancing,
@@ -39,6 +48,15 @@ export function fleetArgs(c: StackConfig, network: InspectionNetwork): GwlbAppli
       // "deployed" is the component's default: the newest image, pinned at each `pulumi up`.
       ...(c.fleetImage === "deployed" ? {} : { image: c.fleetImage }),
     },
+    agent: {
+      ...(c.agentBundlePath !== "" ? { bundlePath: c.agentBundlePath } : {}),
+      ...(policy !== undefined ? { policy: policy as PolicyDocument } : {}),
+      fastPath: c.agentFastPath as "auto" | "nft" | "off",
+      rolloutMaxConcurrency: c.agentRolloutMaxConcurrency,
+      rolloutMaxErrors: c.agentRolloutMaxErrors,
+    },
+    scaling: c.fleetScalingTargetCpu === 0 ? false : { targetCpuPercent: c.fleetScalingTargetCpu },
+    logs: { retentionInDays: c.logRetentionDays },
   };
 }
 

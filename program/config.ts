@@ -30,6 +30,13 @@ export interface StackConfig {
   readonly targetFailover: string;
   readonly deregistrationDelaySeconds: number;
   readonly healthCheckPort: number;
+  readonly agentPolicy: string;
+  readonly agentBundlePath: string;
+  readonly agentFastPath: string;
+  readonly agentRolloutMaxConcurrency: string;
+  readonly agentRolloutMaxErrors: string;
+  readonly fleetScalingTargetCpu: number;
+  readonly logRetentionDays: number;
   readonly gwlbDeletionProtection: boolean;
   readonly endpointAcceptanceRequired: boolean;
   readonly endpointAllowedPrincipals: string[];
@@ -57,6 +64,13 @@ export const CONFIG_KEYS: Readonly<Record<keyof StackConfig, Kind>> = {
   targetFailover: "string",
   deregistrationDelaySeconds: "number",
   healthCheckPort: "number",
+  agentPolicy: "string",
+  agentBundlePath: "string",
+  agentFastPath: "string",
+  agentRolloutMaxConcurrency: "string",
+  agentRolloutMaxErrors: "string",
+  fleetScalingTargetCpu: "number",
+  logRetentionDays: "number",
   gwlbDeletionProtection: "boolean",
   endpointAcceptanceRequired: "boolean",
   endpointAllowedPrincipals: "object",

@@ -16,9 +16,9 @@ export interface StackResources {
 
 /** Validates, then builds the topology. */
 export function deployStack(c: StackConfig): StackResources {
-  validateStack(c);
+  const { policy } = validateStack(c);
   const inspectionVpc = new InspectionVpc(NAMES.inspectionVpc, inspectionVpcArgs(c));
-  const fleet = new GwlbApplianceFleet(NAMES.fleet, fleetArgs(c, inspectionVpc));
+  const fleet = new GwlbApplianceFleet(NAMES.fleet, fleetArgs(c, inspectionVpc, policy));
   const hub = new CentralEgress(NAMES.hub, hubArgs(c, fleet));
   const spokes = c.spokes.map((s) => new AppSpoke(s.name, { hub, ...spokeArgs(c, s) }));
   return { inspectionVpc, fleet, hub, spokes };
@@ -41,5 +41,16 @@ export function stackOutputs(r: StackResources) {
     fleetAutoScalingGroupName: r.fleet.autoScalingGroup.name,
     /** The image every appliance boots, and how it was chosen. */
     fleetImage: { choice: r.fleet.image.choice, imageId: r.fleet.image.imageId },
+    /** How the agent reaches the appliances: what an operator looks up in S3, SSM and CloudWatch Logs. */
+    agent: {
+      bucket: r.fleet.agent.bucket.bucket,
+      bundleKey: r.fleet.agent.bundleObject.key,
+      bundleSha256: r.fleet.agent.bundle.sha256,
+      documentName: r.fleet.agent.document.name,
+      documentVersion: r.fleet.agent.document.latestVersion,
+      associationId: r.fleet.agent.association.associationId,
+      policyParameter: r.fleet.agent.policyParameter.name,
+      logGroups: { agent: r.fleet.agent.logGroups.agent.name, flows: r.fleet.agent.logGroups.flows.name },
+    },
   };
 }

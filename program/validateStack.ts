@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { findOverlaps, formatIpv4Cidr, tryParseIpv4Cidr } from "../common/cidr";
 import { Problems, describeValue, validateAppSpokeArgs, validateCentralEgressArgs, validateGwlbApplianceFleetArgs, validateInspectionVpcArgs } from "../components";
-import { NAMES, fleetArgs, hubArgs, inspectionVpcArgs, spokeArgs } from "./componentArgs";
+import { NAMES, fleetArgs, hubArgs, inspectionVpcArgs, readAgentPolicy, spokeArgs } from "./componentArgs";
 import { SpokeConfig, StackConfig } from "./config";
 
 const SPOKE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
@@ -25,6 +25,12 @@ const CONFIG_KEY_FOR: Record<string, string> = {
   "fleet.acceptanceRequired": "endpointAcceptanceRequired",
   "fleet.fleet.instanceType": "fleetInstanceType",
   "fleet.fleet.image": "fleetImage",
+  "fleet.agent.bundlePath": "agentBundlePath",
+  "fleet.agent.fastPath": "agentFastPath",
+  "fleet.agent.rolloutMaxConcurrency": "agentRolloutMaxConcurrency",
+  "fleet.agent.rolloutMaxErrors": "agentRolloutMaxErrors",
+  "fleet.scaling.targetCpuPercent": "fleetScalingTargetCpu",
+  "fleet.logs.retentionInDays": "logRetentionDays",
   "fleet.fleet.minSize": "fleetMinSize",
   "fleet.fleet.desiredCapacity": "fleetDesiredCapacity",
   "fleet.fleet.maxSize": "fleetMaxSize",
@@ -40,6 +46,8 @@ function configPath(componentPath: string): string {
   // Every component takes the stack's one AZ list.
   const azs = /^(?:inspectionVpc|hub|spokes\[\d+\])\.(availabilityZones.*)$/.exec(componentPath);
   if (azs) return azs[1];
+  const policy = /^fleet\.policy(.*)$/.exec(componentPath);
+  if (policy) return `agentPolicy${policy[1]}`;
   const principal = /^fleet\.allowedPrincipals(.*)$/.exec(componentPath);
   if (principal) return `endpointAllowedPrincipals${principal[1]}`;
   const spoke = /^(spokes\[\d+\])\.(.*)$/.exec(componentPath);
@@ -51,8 +59,14 @@ function configPath(componentPath: string): string {
  * Checks the whole stack's configuration, reporting every problem at once under the config keys:
  * shapes, CIDR overlaps across every VPC of the stack, and each component's own rules.
  */
-export function validateStack(c: StackConfig): void {
+export function validateStack(c: StackConfig): { readonly policy: unknown } {
   const raw = new Problems();
+  let policy: unknown;
+  try {
+    policy = readAgentPolicy(String(c.agentPolicy));
+  } catch (error) {
+    raw.add("agentPolicy", `must be inline JSON or the path of a JSON file: ${(error as Error).message}`);
+  }
   const spokes: unknown = c.spokes;
   const spokeList: Array<{ spoke: SpokeConfig; index: number }> = [];  // index: place in the config list
   if (!Array.isArray(spokes)) {
@@ -98,7 +112,7 @@ export function validateStack(c: StackConfig): void {
   if (vpc) {
     const network = { vpcId: pulumi.output("pending"), cidrBlock: vpc.cidrBlock, availabilityZones: vpc.availabilityZones, subnetIds: {}, subnetCidrs: vpc.subnetCidrs, internetAccess: vpc.internetAccess, endpointAddressesPerSubnet: vpc.endpointAddressesPerSubnet };
     const fleetProblems = new Problems();
-    validateGwlbApplianceFleetArgs(fleetArgs(c, network), fleetProblems, NAMES.fleet);
+    validateGwlbApplianceFleetArgs(fleetArgs(c, network, policy), fleetProblems, NAMES.fleet);
     raw.merge(fleetProblems, "fleet.");
   }
   const hubProblems = new Problems();
@@ -129,4 +143,5 @@ export function validateStack(c: StackConfig): void {
     }
   }
   stack.throwIfAny("The stack configuration");
+  return { policy };
 }

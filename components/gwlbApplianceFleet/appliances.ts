@@ -1,20 +1,18 @@
 /**
- * The appliances: an SSM-only instance role, the launch template (Amazon Linux 2023, IMDSv2 only,
- * encrypted root, no key pair) and the auto scaling group registered with the target group.
+ * The appliances: the launch template (one Amazon Linux 2023 image, IMDSv2 only, encrypted root, no
+ * key pair, minimal user data) and the auto scaling group registered with the target group, whose
+ * fleet tag every instance carries from launch so that the SSM association finds it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FLEET_TAG_KEY } from "../../common/contract";
 import { Tags } from "../args/common";
 import { ValidatedGwlbApplianceFleetArgs } from "../args/gwlbApplianceFleet";
-import { createSsmInstanceRole } from "../shared/iam";
 import { IMDSV2_REQUIRED, encryptedRootVolume, launchImageId } from "../shared/launchSettings";
 import { tagsFor } from "../shared/tags";
 import { applianceUserData } from "./userData";
 
 export interface ApplianceGroup {
-  readonly instanceRole: aws.iam.Role;
-  readonly instanceProfile: aws.iam.InstanceProfile;
   readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly autoScalingGroup: aws.autoscaling.Group;
   /** What the launch template boots: an AMI id, or a `resolve:ssm:` reference. */
@@ -25,6 +23,9 @@ export interface ApplianceGroupPlacement {
   readonly subnetIds: pulumi.Input<string>[];
   readonly securityGroupId: pulumi.Input<string>;
   readonly targetGroupArn: pulumi.Input<string>;
+  readonly instanceProfileArn: pulumi.Input<string>;
+  /** The fleet tag's value: it names the project, the stack and the fleet. */
+  readonly fleetTagValue: string;
 }
 
 export function createApplianceGroup(
@@ -35,13 +36,6 @@ export function createApplianceGroup(
   tags: Tags | undefined,
 ): ApplianceGroup {
   const opts = { parent };
-  // Managed by SSM and nothing else (the agent-shipping work adds its own grants).
-  const iam = createSsmInstanceRole(
-    { role: `${name}-role`, attachment: `${name}-ssm-core`, profile: `${name}-instance-profile` },
-    parent,
-    tags,
-    `GWLB appliances of ${name}: SSM management only`,
-  );
 
   const f = v.fleet;
   const imageId = launchImageId(f.image, f.architecture, opts);
@@ -50,7 +44,7 @@ export function createApplianceGroup(
     imageId,
     instanceType: f.instanceType,
     updateDefaultVersion: true,
-    iamInstanceProfile: { arn: iam.profile.arn },
+    iamInstanceProfile: { arn: placement.instanceProfileArn },
     metadataOptions: IMDSV2_REQUIRED,
     blockDeviceMappings: [encryptedRootVolume(f.rootVolumeSizeGiB)],
     networkInterfaces: [{
@@ -81,8 +75,8 @@ export function createApplianceGroup(
     tags: [
       ...Object.entries(tagsFor(`${name}-asg`, tags)).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
       // The fleet tag is how SSM finds the appliances, so every instance carries it from launch.
-      { key: FLEET_TAG_KEY, value: name, propagateAtLaunch: true },
+      { key: FLEET_TAG_KEY, value: placement.fleetTagValue, propagateAtLaunch: true },
     ],
   }, opts);
-  return { instanceRole: iam.role, instanceProfile: iam.profile, launchTemplate, autoScalingGroup, imageId };
+  return { launchTemplate, autoScalingGroup, imageId };
 }

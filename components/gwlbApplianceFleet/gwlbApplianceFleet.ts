@@ -4,7 +4,12 @@ import { FLEET_TAG_KEY } from "../../common/contract";
 import { GwlbApplianceFleetArgs, GwlbHealthCheck, GwlbInspectionService, ImageChoice, Stickiness, TargetFailover } from "../args/gwlbApplianceFleet";
 import { checkNetworkOutputs, validateGwlbApplianceFleetArgs } from "../rules/gwlbApplianceFleet";
 import { Problems } from "../rules/problems";
+import { AgentDelivery, createAgentDelivery } from "./agentDelivery";
+import { readAgentBundle } from "./agentBundle";
+import { createApplianceRole } from "./applianceRole";
 import { createApplianceGroup } from "./appliances";
+import { createAlarms } from "./observability";
+import { createCpuScaling } from "./scaling";
 import { createEndpointService } from "./endpointService";
 import { createGatewayLoadBalancer } from "./loadBalancer";
 import { createApplianceSecurityGroup } from "./securityGroup";
@@ -15,10 +20,10 @@ export const GWLB_APPLIANCE_FLEET_TYPE = "gwlb:inspection:GwlbApplianceFleet";
  * A Gateway Load Balancer with its GENEVE target group, listener and VPC endpoint service, and the
  * auto scaling fleet of appliances behind it, in an inspection network (an `InspectionVpc`).
  *
- * The appliances boot Amazon Linux 2023 with IMDSv2 only, an encrypted root volume, no key pair and
- * an instance role that holds nothing but SSM's managed-instance policy; the agent is shipped to
- * them through SSM, targeting the `gwlb:fleet` tag (see `fleetTag`, `instanceRole`,
- * `autoScalingGroup`: the seam a later agent-shipping component builds on).
+ * The appliances boot one Amazon Linux 2023 image with IMDSv2 only, an encrypted root volume and no
+ * key pair; the agent reaches them through SSM (`agent`): its bundle from the fleet's bucket, its
+ * policy from an encrypted parameter, installed by a State Manager association on every instance
+ * with the fleet's tag. The instance role grants exactly what that needs.
  */
 export class GwlbApplianceFleet extends pulumi.ComponentResource implements GwlbInspectionService {
   public readonly loadBalancer: aws.lb.LoadBalancer;
@@ -44,10 +49,17 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
   public readonly targetFailover: TargetFailover;
   public readonly availabilityZones: readonly string[];
 
+  /** How the agent reaches the appliances: the bundle, its policy, the SSM document and association, the logs. */
+  public readonly agent: AgentDelivery;
+  /** Target tracking on CPU, unless the fleet is fixed. */
+  public readonly scalingPolicy?: aws.autoscaling.Policy;
+  public readonly alarms: readonly aws.cloudwatch.MetricAlarm[];
+
   constructor(name: string, args: GwlbApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = new Problems();
     const valid = validateGwlbApplianceFleetArgs(args, problems, name);
     checkNetworkOutputs(problems, args?.network);
+    const bundle = readAgentBundle(problems, args?.agent?.bundlePath);
     problems.throwIfAny(`GwlbApplianceFleet "${name}"`);
     const v = valid!;
     super(GWLB_APPLIANCE_FLEET_TYPE, name, args, opts);
@@ -59,7 +71,8 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
     this.stickiness = v.stickiness;
     this.acceptanceRequired = v.acceptanceRequired;
     this.targetFailover = v.targetFailover;
-    this.fleetTag = { key: FLEET_TAG_KEY, value: name };
+    // The tag names the project, the stack and the fleet: two stacks in one account never run each other's association.
+    this.fleetTag = { key: FLEET_TAG_KEY, value: `${pulumi.getProject()}/${pulumi.getStack()}/${name}` };
     const subnetIds = v.availabilityZones.map((az) => network.subnetIds[az]);
 
     const gwlb = createGatewayLoadBalancer(name, v, network.vpcId, subnetIds, this, tags);
@@ -75,18 +88,31 @@ export class GwlbApplianceFleet extends pulumi.ComponentResource implements Gwlb
 
     this.securityGroup = createApplianceSecurityGroup(name, v, network.vpcId, network.serviceEndpoints, this, tags);
 
-    const group = createApplianceGroup(name, v, { subnetIds, securityGroupId: this.securityGroup.id, targetGroupArn: gwlb.targetGroup.arn }, this, tags);
-    this.instanceRole = group.instanceRole;
-    this.instanceProfile = group.instanceProfile;
+    const iam = createApplianceRole(name, this, tags);
+    this.instanceRole = iam.role;
+    this.instanceProfile = iam.profile;
+    this.agent = createAgentDelivery(name, v, bundle!, this.fleetTag.value, iam.role, this, tags);
+
+    const group = createApplianceGroup(name, v, {
+      subnetIds,
+      securityGroupId: this.securityGroup.id,
+      targetGroupArn: gwlb.targetGroup.arn,
+      instanceProfileArn: iam.profile.arn,
+      fleetTagValue: this.fleetTag.value,
+    }, this, tags);
     this.launchTemplate = group.launchTemplate;
     this.autoScalingGroup = group.autoScalingGroup;
     this.image = { choice: v.fleet.image.choice, imageId: group.imageId };
+    if (v.targetCpuPercent !== undefined) this.scalingPolicy = createCpuScaling(name, group.autoScalingGroup, v.targetCpuPercent, this);
+    this.alarms = createAlarms(name, gwlb, this.fleetTag.value, this, tags);
 
     this.registerOutputs({
       loadBalancerArn: this.loadBalancer.arn,
       targetGroupArn: this.targetGroup.arn,
       endpointServiceName: this.endpointServiceName,
       autoScalingGroupName: this.autoScalingGroup.name,
+      agentBundleKey: this.agent.bundleObject.key,
+      agentAssociationId: this.agent.association.associationId,
     });
   }
 }

@@ -32,7 +32,7 @@ describe("the public entry point (the README's example)", () => {
     const groups = summarize(recorder.registrations).map((g) => `${g.type} ${g.name}: ${g.total}`).sort();
     assert.deepEqual(groups, [
       "awsx:ec2:Vpc legacy: 0",
-      "gwlb:inspection:GwlbApplianceFleet appliances: 18",
+      "gwlb:inspection:GwlbApplianceFleet appliances: 33",
       "gwlb:network:AppSpoke legacy: 11",
       "gwlb:network:AppSpoke orders: 43",
       "gwlb:network:CentralEgress hub: 42",

@@ -80,9 +80,9 @@ describe("the installable package", function () {
       "gwlb:network:CentralEgress hub",
       "gwlb:network:InspectionVpc inspection",
     ]);
-    // 13 + 18 + 42 + 43 + 11 children (as the in-repo public API test counts them), the 5
+    // 13 + 33 + 42 + 43 + 11 children (as the in-repo public API test counts them), the 5
     // components and the awsx VPC (a program required under mocks has no stack resource).
-    assert.equal(result.total, 127 + 5 + 1);
+    assert.equal(result.total, 142 + 5 + 1);
     assert.deepEqual(result.outputs, { albDnsName: "orders-alb.elb.amazonaws.com", endpointServiceName: "com.amazonaws.vpce.appliances-endpoint-service-id" });
   });
 });

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -35,12 +37,15 @@ describe("the dev stack (index.ts under mocks)", function () {
     const s = await synthesize("dev");
     assert.deepEqual(summarize(s.registrations).map((g) => [g.type, g.name, g.total]), [
       ["gwlb:network:InspectionVpc", "appliance", 13],
-      ["gwlb:inspection:GwlbApplianceFleet", "appliance", 18],
+      ["gwlb:inspection:GwlbApplianceFleet", "appliance", 33],
       ["gwlb:network:CentralEgress", "sec", 42],
       ["gwlb:network:AppSpoke", "app01", 42],
     ]);
     assert.deepEqual(recorder.countsByType(), {
       "aws:autoscaling/group:Group": 2,
+      "aws:autoscaling/policy:Policy": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 2,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
       "aws:ec2/eip:Eip": 2,
       "aws:ec2/internetGateway:InternetGateway": 1,
       "aws:ec2/launchTemplate:LaunchTemplate": 2,
@@ -60,11 +65,22 @@ describe("the dev stack (index.ts under mocks)", function () {
       "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 2,
       "aws:iam/instanceProfile:InstanceProfile": 2,
       "aws:iam/role:Role": 2,
-      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+      "aws:iam/rolePolicy:RolePolicy": 1,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      "aws:kms/key:Key": 1,
       "aws:lb/listener:Listener": 3,
       "aws:lb/loadBalancer:LoadBalancer": 3,
       "aws:lb/targetGroup:TargetGroup": 3,
       "aws:lb/targetGroupAttachment:TargetGroupAttachment": 2,
+      "aws:s3/bucket:Bucket": 1,
+      "aws:s3/bucketObjectv2:BucketObjectv2": 1,
+      "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+      "aws:s3/bucketVersioning:BucketVersioning": 1,
+      "aws:ssm/association:Association": 1,
+      "aws:ssm/document:Document": 1,
+      "aws:ssm/parameter:Parameter": 1,
       "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 8,
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 9,
       "gwlb:inspection:GwlbApplianceFleet": 1,
@@ -73,7 +89,7 @@ describe("the dev stack (index.ts under mocks)", function () {
       "gwlb:network:InspectionVpc": 1,
     });
     assert.deepEqual(Object.keys(s.outputs).sort(), [
-      "albDnsNames", "endpointIds", "endpointServiceName", "endpointsAwaitingAcceptance", "fleetAutoScalingGroupName", "fleetImage", "gwlbArn", "natPublicIps", "transitGatewayId",
+      "agent", "albDnsNames", "endpointIds", "endpointServiceName", "endpointsAwaitingAcceptance", "fleetAutoScalingGroupName", "fleetImage", "gwlbArn", "natPublicIps", "transitGatewayId",
     ]);
     assert.deepEqual(s.outputs.endpointsAwaitingAcceptance, {});
     assert.deepEqual(s.outputs.fleetImage, { choice: "deployed", imageId: MOCK_AL2023_IMAGES.arm64 });
@@ -208,6 +224,35 @@ describe("the dev stack (index.ts under mocks)", function () {
       { propertyPath: "spokes[1].cidrBlock", reason: '"10.11.0.0/33" has a prefix length above 32' },
       { propertyPath: "spokes[1].publicIngress", reason: "needs workload: the ALB forwards to the workload's NLB" },
     ]);
+  });
+
+  it("stops the deployment on a bad policy rule with the agent's message, under agentPolicy", async () => {
+    const policy = { defaultAction: "deny", failMode: "closed", rules: [{ action: "allow" }, { action: "allow" }, { action: "allow", destination: { cidr: "10.0.0.0/33" } }] };
+    assert.deepEqual(await rejected({ agentPolicy: JSON.stringify(policy) }), [
+      { propertyPath: "agentPolicy.rules[2].destination.cidr", reason: '"10.0.0.0/33" is not a valid CIDR' },
+    ]);
+    assert.deepEqual((await rejected({ agentPolicy: "no-such-policy.json" })).map((e) => e.propertyPath), ["agentPolicy"]);
+    assert.equal(recorder.registrations.length, 0);
+  });
+
+  it("outputs where the agent is delivered from: bucket, bundle, document, association, parameter, log groups", async () => {
+    const s = await synthesize("dev");
+    const agent = s.outputs.agent as Record<string, unknown>;
+    const sha256 = createHash("sha256").update(fs.readFileSync(path.join(PROJECT_DIR, "dist", "appliance-agent.js"))).digest("hex");
+    const bucket = s.registrations.find((r) => r.type === "aws:s3/bucket:Bucket")!;
+    const association = s.registrations.find((r) => r.type === "aws:ssm/association:Association")!;
+    // The mocks keep the stack name of the first program this process ran ("dev" alone, "test" in the whole suite).
+    const root = `/gwlb/gwlb-inspection/${pulumi.getStack()}/appliance`;
+    assert.deepEqual(agent, {
+      bucket: `appliance-artifacts-${bucket.id.slice(-8)}`,
+      bundleKey: `agent/appliance-agent-${sha256}.js`,
+      bundleSha256: sha256,
+      documentName: "appliance-install-agent",
+      documentVersion: "1",
+      associationId: `assoc-${association.id.slice(-8)}`,
+      policyParameter: `${root}/policy`,
+      logGroups: { agent: `${root}/agent`, flows: `${root}/flows` },
+    });
   });
 
   it("refuses inspected public ingress through an inspect-first hub", async () => {

@@ -12,6 +12,8 @@ void pulumi.runtime.setMocks({
     if (args.type === "aws:lb/loadBalancer:LoadBalancer") state.dnsName = `${args.name}.elb.amazonaws.com`;
     if (args.type === "aws:ec2/vpcEndpointService:VpcEndpointService") state.serviceName = `com.amazonaws.vpce.${id}`;
     if (args.type === "aws:ec2/launchTemplate:LaunchTemplate") state.latestVersion = 1;
+    if (args.type === "aws:s3/bucket:Bucket") state.bucket = `${args.name}-bucket`;
+    if (args.type === "aws:ssm/document:Document") Object.assign(state, { name: args.name, latestVersion: "1" });
     return { id, state };
   },
   call(args) {
@@ -20,6 +22,8 @@ void pulumi.runtime.setMocks({
       case "aws:index/getPartition:getPartition": return { partition: "aws" };
       case "aws:ec2/getRouteTable:getRouteTable": return { id: `rtb-of-${args.inputs.subnetId}` };
       case "aws:ssm/getParameter:getParameter": return { name: args.inputs.name, value: "ami-0123456789abcdef0" };
+      case "aws:index/getCallerIdentity:getCallerIdentity": return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/deployer" };
+      case "aws:iam/getSessionContext:getSessionContext": return { arn: args.inputs.arn, issuerArn: args.inputs.arn };
       default: throw new Error(`unexpected invoke ${args.token}`);
     }
   },
