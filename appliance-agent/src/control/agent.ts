@@ -17,7 +17,8 @@ import type { PolicySource } from "./policy-source";
 import { reusePortSupported } from "./reuse-port";
 import type { FastPathConfig } from "../dataplane/fast-path";
 import { removeFastPath, setUpFastPath } from "./fast-path-kernel";
-import { AgentSettings, mergeSettings } from "./settings";
+import { AgentSettings, checkMergedSettings, mergeSettings } from "./settings";
+import { ValidationError } from "./validation-error";
 import { createStatusServer, listen } from "./status-server";
 
 export interface AgentOptions {
@@ -46,12 +47,10 @@ export class Agent {
   async start(): Promise<void> {
     const document = await this.loadInitial();
     this.settings = mergeSettings(document.agent, this.options.flagSettings);
-    const settings = this.settings;
+    checkMergedSettings(this.settings);
     // A socket mode this Node.js cannot honour is a startup error, reported before any warning.
     this.bindMode = await this.chooseBindMode();
-    if (document.agent.gwlbCidrs === undefined && this.options.flagSettings.gwlbCidrs === undefined) {
-      logEvent("warn", "no GWLB source CIDRs configured: accepting every private range and loopback; set --gwlb-cidrs to the GWLB subnets");
-    }
+    const settings = this.settings;
     if (settings.workers === 1) {
       const local = new LocalDataPlane(settings);
       await local.start(document, this.manager.version);
@@ -71,6 +70,7 @@ export class Agent {
       listen: `${settings.listenAddress}:${settings.listenPort}`,
       gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text),
       health: `${settings.healthAddress}:${settings.healthPort}`,
+      metrics: settings.metricsPort === 0 ? "on the health port" : `${settings.healthAddress}:${settings.metricsPort}`,
       workers: settings.workers,
       socketMode: this.bindMode,
       policy: this.options.source.description,
@@ -163,29 +163,46 @@ export class Agent {
     }
   }
 
+  /**
+   * Several workers only with reusePort: on a shared socket the kernel hands each datagram to
+   * whichever worker reads first, so a flow's packets (and a datagram's fragments) spread over
+   * workers whose tables each guess the initiator from the first packet they saw, and
+   * source/destination rules could then decide one flow differently per worker.
+   */
   private async chooseBindMode(): Promise<BindMode> {
     const { workers, socketMode } = this.settings;
     if (workers === 1) return "exclusive";
-    if (socketMode === "shared") return "shared";
+    if (socketMode === "shared") {
+      throw new ValidationError("settings", [
+        `--socket-mode shared: refused with --workers ${workers}: on a shared socket one flow's packets reach several workers, which may decide it differently; use --workers 1, or reuseport (Node.js >= 22.12)`,
+      ]);
+    }
     const supported = await reusePortSupported();
     if (socketMode === "reuseport" && !supported) {
       throw new Error(`--socket-mode reuseport: this Node.js ${process.version} has no dgram reusePort option (needs >= 22.12); use auto or shared`);
     }
-    return supported ? "reuseport" : "shared";
+    if (supported) return "reuseport";
+    logEvent("warn", "this Node.js has no dgram reusePort (needs >= 22.12): running one worker, since workers sharing one socket could decide a flow differently", {
+      node: process.version,
+      workersRequested: workers,
+    });
+    this.settings = { ...this.settings, workers: 1 };
+    return "exclusive";
   }
 
+  /** Health and metrics on listeners of their own, so the GWLB's health checkers never reach /metrics. */
   private async startStatusServers(): Promise<void> {
     const { healthAddress, healthPort, metricsPort } = this.settings;
     const provider = { health: () => this.health(), metrics: () => this.metrics() };
-    const main = createStatusServer(provider, true);
+    const main = createStatusServer(provider, { health: true, metrics: metricsPort === 0 });
     try {
       await listen(main, healthPort, healthAddress);
     } catch (error) {
       throw new Error(`cannot serve health checks on ${healthAddress}:${healthPort}: ${(error as Error).message}`);
     }
     this.servers.push(main);
-    if (metricsPort !== 0 && metricsPort !== healthPort) {
-      const metricsServer = createStatusServer(provider, false);
+    if (metricsPort !== 0) {
+      const metricsServer = createStatusServer(provider, { health: false, metrics: true });
       try {
         await listen(metricsServer, metricsPort, healthAddress);
       } catch (error) {

@@ -8,7 +8,7 @@ import { Cidr, parseCidr } from "../../../common/cidr";
 import { Problems, describe, isRecord, joinPath } from "../policy/problems";
 import { ValidationError } from "./validation-error";
 import {
-  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,
+  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT, METRICS_PORT,
 } from "../../../common/contract";
 
 export type SocketMode = "auto" | "reuseport" | "shared";
@@ -54,23 +54,14 @@ interface SettingSpec {
   readonly defaultText?: string;
 }
 
-/** Private ranges and loopback: where a GWLB in a VPC can send from when nothing narrower is set. */
-export const DEFAULT_GWLB_CIDRS: readonly string[] = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-];
-
 export const SETTINGS: readonly SettingSpec[] = [
   { key: "listenAddress", flag: "--listen-address", kind: "address", help: "address to receive GENEVE on" },
   { key: "listenPort", flag: "--listen-port", kind: "int", min: 1, max: 65535, help: "UDP port to receive GENEVE on" },
-  { key: "gwlbCidrs", flag: "--gwlb-cidrs", kind: "cidrs", help: "comma-separated CIDRs the GWLB sends from; other sources are dropped and counted (set the GWLB subnets)" },
+  { key: "gwlbCidrs", flag: "--gwlb-cidrs", kind: "cidrs", help: "comma-separated CIDRs the GWLB sends from (the GWLB subnets); other sources are dropped and counted", defaultText: "none: required, here or as agent.gwlbCidrs" },
   { key: "gwlbPort", flag: "--gwlb-port", kind: "int", min: 1, max: 65535, help: "destination port of returned packets (GWLB listens on 6081; change only for tests)" },
-  { key: "healthAddress", flag: "--health-address", kind: "address", help: "address of the HTTP health and metrics server" },
+  { key: "healthAddress", flag: "--health-address", kind: "address", help: "address of the HTTP health and metrics listeners" },
   { key: "healthPort", flag: "--health-port", kind: "int", min: 1, max: 65535, help: "HTTP health check port (GWLB target group default: 80)" },
-  { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "separate port for /metrics; 0 serves it on the health port only" },
+  { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "port of the /metrics listener (never served on the health port); 0 serves /metrics on the health port instead (local use)" },
   { key: "workers", flag: "--workers", kind: "int", min: 1, max: 256, help: "data-plane worker processes", defaultText: "number of cores" },
   { key: "socketMode", flag: "--socket-mode", kind: "mode", help: "auto | reuseport | shared: how workers share UDP 6081 (see README)" },
   { key: "drainSeconds", flag: "--drain-seconds", kind: "int", min: 0, max: 3600, help: "after SIGTERM, keep forwarding this long with health 503 (match the deregistration delay)" },
@@ -94,11 +85,12 @@ export function defaultSettings(): AgentSettings {
   return {
     listenAddress: "0.0.0.0",
     listenPort: GENEVE_PORT,
-    gwlbCidrs: DEFAULT_GWLB_CIDRS.map((text) => parseCidr(text) as Cidr),
+    // No default: accepting every private range would forward GENEVE from anything in the VPC.
+    gwlbCidrs: [],
     gwlbPort: GENEVE_PORT,
     healthAddress: "0.0.0.0",
     healthPort: HEALTH_PORT,
-    metricsPort: 0,
+    metricsPort: METRICS_PORT,
     workers: availableParallelism(),
     socketMode: "auto",
     drainSeconds: DEREGISTRATION_DELAY_SECONDS,
@@ -224,4 +216,16 @@ export function readFlagOverrides(flags: ReadonlyMap<string, string>): Partial<A
 /** Defaults <- document `agent` section <- flags. */
 export function mergeSettings(document: Partial<AgentSettings>, flags: Partial<AgentSettings>): AgentSettings {
   return { ...defaultSettings(), ...document, ...flags };
+}
+
+/** Checks across settings that no single field can make; throws ValidationError naming the options. */
+export function checkMergedSettings(settings: AgentSettings): void {
+  const problems: string[] = [];
+  if (settings.gwlbCidrs.length === 0) {
+    problems.push("--gwlb-cidrs: required (or agent.gwlbCidrs in the document): the CIDRs of the GWLB subnets; there is no default, so that GENEVE from anything else in the VPC is never forwarded");
+  }
+  if (settings.metricsPort !== 0 && settings.metricsPort === settings.healthPort) {
+    problems.push(`--metrics-port: ${settings.metricsPort} is the health port; metrics get a listener of their own (give another port, or 0 to serve /metrics on the health port)`);
+  }
+  if (problems.length > 0) throw new ValidationError("settings", problems);
 }
