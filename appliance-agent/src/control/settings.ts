@@ -32,6 +32,7 @@ export interface AgentSettings {
   receiveBufferBytes: number;
   sendBufferBytes: number;
   flowLogs: boolean;
+  flowLogRate: number;
   pollSeconds: number;
   filePollMs: number;
   region: string;
@@ -72,6 +73,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "receiveBufferBytes", flag: "--receive-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_RCVBUF of the GENEVE socket (capped by net.core.rmem_max)" },
   { key: "sendBufferBytes", flag: "--send-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_SNDBUF of each return socket (capped by net.core.wmem_max)" },
   { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout" },
+  { key: "flowLogRate", flag: "--flow-log-rate", kind: "int", min: 1, max: 1_000_000, help: "flow log lines per second per worker (burst: one second's worth); lines over it are counted in gwlb_agent_flow_logs_suppressed_total" },
   { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds" },
   { key: "fastPath", flag: "--fast-path", kind: "fastpath", help: "auto | nft | off: forward decided flows in the kernel with nftables (auto: where nft and CAP_NET_ADMIN allow; see README)" },
   { key: "fastPathDevice", flag: "--fast-path-device", kind: "string", help: "interface of the fast path's ingress chain", defaultText: "the interface of --listen-address (or of the default route)" },
@@ -101,6 +103,7 @@ export function defaultSettings(): AgentSettings {
     receiveBufferBytes: 8 << 20,
     sendBufferBytes: 1 << 20,
     flowLogs: true,
+    flowLogRate: 1000,
     pollSeconds: 30,
     filePollMs: 1000,
     region: regionFromEnvironment(),
