@@ -20,6 +20,7 @@ import { removeFastPath, setUpFastPath } from "./fast-path-kernel";
 import { AgentSettings, checkMergedSettings, mergeSettings } from "./settings";
 import { ValidationError } from "./validation-error";
 import { createStatusServer, listen } from "./status-server";
+import { EmfReporter, emfTotals } from "./emf";
 
 export interface AgentOptions {
   readonly source: PolicySource;
@@ -39,6 +40,7 @@ export class Agent {
   private stopped = false;
   private fastPath: FastPathConfig | null = null;
   private started = false;
+  private emf: EmfReporter | null = null;
 
   constructor(private readonly options: AgentOptions) {
     this.manager = new PolicyManager(options.source, (document, version) => this.applyPolicy(document, version));
@@ -65,6 +67,9 @@ export class Agent {
     // Health answers only once everything above is in place (tests and GWLB read 200 as "ready").
     await this.startStatusServers();
     this.options.source.watch(() => void this.manager.reload(), settings);
+    if (settings.emfEndpoint !== "") {
+      this.emf = new EmfReporter(settings.emfEndpoint, settings.emfIntervalSeconds, settings.emfDimension, async () => emfTotals(await this.snapshots(), this.health().healthy));
+    }
     this.started = true;
     logEvent("info", "agent started", {
       listen: `${settings.listenAddress}:${settings.listenPort}`,
@@ -103,6 +108,7 @@ export class Agent {
     if (this.stopped) return;
     this.stopped = true;
     this.drain.cancel();
+    this.emf?.close();
     this.options.source.close();
     await Promise.all(this.planes.map((plane) => plane.stop()));
     if (final && this.fastPath !== null) await removeFastPath(this.fastPath);
@@ -129,10 +135,12 @@ export class Agent {
     });
   }
 
+  private async snapshots(): Promise<DataPlaneSnapshot[]> {
+    return (await Promise.all(this.planes.map((plane) => plane.snapshot()))).filter((snapshot): snapshot is DataPlaneSnapshot => snapshot !== null);
+  }
+
   async metrics(): Promise<string> {
-    const snapshots = (await Promise.all(this.planes.map((plane) => plane.snapshot()))).filter(
-      (snapshot): snapshot is DataPlaneSnapshot => snapshot !== null,
-    );
+    const snapshots = await this.snapshots();
     const now = Date.now();
     return renderMetrics(snapshots, {
       configVersion: this.manager.version,

@@ -40,9 +40,12 @@ export interface AgentSettings {
   fastPathDevice: string;
   fastPathMaxFlows: number;
   fastPathPollMs: number;
+  emfEndpoint: string;
+  emfIntervalSeconds: number;
+  emfDimension: string;
 }
 
-type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string";
+type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string" | "loopback";
 
 interface SettingSpec {
   readonly key: keyof AgentSettings;
@@ -80,6 +83,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "flows offloaded to the kernel at once, all workers together (two set elements each)" },
   { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
+  { key: "emfEndpoint", flag: "--emf-endpoint", kind: "loopback", help: "send key counters as CloudWatch EMF JSON to this CloudWatch agent UDP listener (127.x.x.x:port only), e.g. 127.0.0.1:25888", defaultText: "off" },
+  { key: "emfIntervalSeconds", flag: "--emf-interval-seconds", kind: "int", min: 1, max: 3600, help: "how often EMF documents are sent" },
+  { key: "emfDimension", flag: "--emf-dimension", kind: "string", help: "InstanceId dimension of EMF metrics", defaultText: "$EC2_INSTANCE_ID, else none" },
   { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
 ];
 
@@ -111,6 +117,9 @@ export function defaultSettings(): AgentSettings {
     fastPathDevice: "",
     fastPathMaxFlows: 65_536,
     fastPathPollMs: 2000,
+    emfEndpoint: "",
+    emfIntervalSeconds: 60,
+    emfDimension: process.env.EC2_INSTANCE_ID ?? "",
   };
 }
 
@@ -173,6 +182,15 @@ function parseSetting(spec: SettingSpec, value: unknown, fromFlag: boolean, path
       if (value === "auto" || value === "nft" || value === "off") return value;
       problems.add(path, `${describe(value)} is not one of auto, nft, off`);
       return undefined;
+    case "loopback": {
+      // Only this machine's loopback: metrics never leave the appliance by this path.
+      const match = typeof value === "string" ? /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(value) : null;
+      if (match === null || isIP(match[1]) !== 4 || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+        problems.add(path, `${describe(value)} is not a loopback address and port (127.x.x.x:port)`);
+        return undefined;
+      }
+      return value;
+    }
     case "string":
       if (typeof value !== "string" || value.length === 0) {
         problems.add(path, `${describe(value)} is not a non-empty string`);
