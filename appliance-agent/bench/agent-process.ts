@@ -65,6 +65,8 @@ export class AgentProcess {
       "--gwlb-cidrs", `${options.path.gwlb}/32`,
       "--health-address", "127.0.0.1",
       "--health-port", String(HEALTH_PORT),
+      // Metrics on the health port: the bench reads both from one address inside its namespace.
+      "--metrics-port", "0",
       "--workers", String(options.workers),
       ...(options.extraArgs ?? []),
     ];

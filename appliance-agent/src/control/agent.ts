@@ -17,8 +17,10 @@ import type { PolicySource } from "./policy-source";
 import { reusePortSupported } from "./reuse-port";
 import type { FastPathConfig } from "../dataplane/fast-path";
 import { removeFastPath, setUpFastPath } from "./fast-path-kernel";
-import { AgentSettings, mergeSettings } from "./settings";
+import { AgentSettings, checkMergedSettings, mergeSettings } from "./settings";
+import { ValidationError } from "./validation-error";
 import { createStatusServer, listen } from "./status-server";
+import { EmfReporter, emfTotals } from "./emf";
 
 export interface AgentOptions {
   readonly source: PolicySource;
@@ -38,6 +40,7 @@ export class Agent {
   private stopped = false;
   private fastPath: FastPathConfig | null = null;
   private started = false;
+  private emf: EmfReporter | null = null;
 
   constructor(private readonly options: AgentOptions) {
     this.manager = new PolicyManager(options.source, (document, version) => this.applyPolicy(document, version));
@@ -46,12 +49,10 @@ export class Agent {
   async start(): Promise<void> {
     const document = await this.loadInitial();
     this.settings = mergeSettings(document.agent, this.options.flagSettings);
-    const settings = this.settings;
+    checkMergedSettings(this.settings);
     // A socket mode this Node.js cannot honour is a startup error, reported before any warning.
     this.bindMode = await this.chooseBindMode();
-    if (document.agent.gwlbCidrs === undefined && this.options.flagSettings.gwlbCidrs === undefined) {
-      logEvent("warn", "no GWLB source CIDRs configured: accepting every private range and loopback; set --gwlb-cidrs to the GWLB subnets");
-    }
+    const settings = this.settings;
     if (settings.workers === 1) {
       const local = new LocalDataPlane(settings);
       await local.start(document, this.manager.version);
@@ -66,11 +67,15 @@ export class Agent {
     // Health answers only once everything above is in place (tests and GWLB read 200 as "ready").
     await this.startStatusServers();
     this.options.source.watch(() => void this.manager.reload(), settings);
+    if (settings.emfEndpoint !== "") {
+      this.emf = new EmfReporter(settings.emfEndpoint, settings.emfIntervalSeconds, settings.emfDimension, async () => emfTotals(await this.snapshots(), this.health().healthy));
+    }
     this.started = true;
     logEvent("info", "agent started", {
       listen: `${settings.listenAddress}:${settings.listenPort}`,
       gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text),
       health: `${settings.healthAddress}:${settings.healthPort}`,
+      metrics: settings.metricsPort === 0 ? "on the health port" : `${settings.healthAddress}:${settings.metricsPort}`,
       workers: settings.workers,
       socketMode: this.bindMode,
       policy: this.options.source.description,
@@ -103,6 +108,7 @@ export class Agent {
     if (this.stopped) return;
     this.stopped = true;
     this.drain.cancel();
+    this.emf?.close();
     this.options.source.close();
     await Promise.all(this.planes.map((plane) => plane.stop()));
     if (final && this.fastPath !== null) await removeFastPath(this.fastPath);
@@ -129,10 +135,12 @@ export class Agent {
     });
   }
 
+  private async snapshots(): Promise<DataPlaneSnapshot[]> {
+    return (await Promise.all(this.planes.map((plane) => plane.snapshot()))).filter((snapshot): snapshot is DataPlaneSnapshot => snapshot !== null);
+  }
+
   async metrics(): Promise<string> {
-    const snapshots = (await Promise.all(this.planes.map((plane) => plane.snapshot()))).filter(
-      (snapshot): snapshot is DataPlaneSnapshot => snapshot !== null,
-    );
+    const snapshots = await this.snapshots();
     const now = Date.now();
     return renderMetrics(snapshots, {
       configVersion: this.manager.version,
@@ -163,29 +171,46 @@ export class Agent {
     }
   }
 
+  /**
+   * Several workers only with reusePort: on a shared socket the kernel hands each datagram to
+   * whichever worker reads first, so a flow's packets (and a datagram's fragments) spread over
+   * workers whose tables each guess the initiator from the first packet they saw, and
+   * source/destination rules could then decide one flow differently per worker.
+   */
   private async chooseBindMode(): Promise<BindMode> {
     const { workers, socketMode } = this.settings;
     if (workers === 1) return "exclusive";
-    if (socketMode === "shared") return "shared";
+    if (socketMode === "shared") {
+      throw new ValidationError("settings", [
+        `--socket-mode shared: refused with --workers ${workers}: on a shared socket one flow's packets reach several workers, which may decide it differently; use --workers 1, or reuseport (Node.js >= 22.12)`,
+      ]);
+    }
     const supported = await reusePortSupported();
     if (socketMode === "reuseport" && !supported) {
       throw new Error(`--socket-mode reuseport: this Node.js ${process.version} has no dgram reusePort option (needs >= 22.12); use auto or shared`);
     }
-    return supported ? "reuseport" : "shared";
+    if (supported) return "reuseport";
+    logEvent("warn", "this Node.js has no dgram reusePort (needs >= 22.12): running one worker, since workers sharing one socket could decide a flow differently", {
+      node: process.version,
+      workersRequested: workers,
+    });
+    this.settings = { ...this.settings, workers: 1 };
+    return "exclusive";
   }
 
+  /** Health and metrics on listeners of their own, so the GWLB's health checkers never reach /metrics. */
   private async startStatusServers(): Promise<void> {
     const { healthAddress, healthPort, metricsPort } = this.settings;
     const provider = { health: () => this.health(), metrics: () => this.metrics() };
-    const main = createStatusServer(provider, true);
+    const main = createStatusServer(provider, { health: true, metrics: metricsPort === 0 });
     try {
       await listen(main, healthPort, healthAddress);
     } catch (error) {
       throw new Error(`cannot serve health checks on ${healthAddress}:${healthPort}: ${(error as Error).message}`);
     }
     this.servers.push(main);
-    if (metricsPort !== 0 && metricsPort !== healthPort) {
-      const metricsServer = createStatusServer(provider, false);
+    if (metricsPort !== 0) {
+      const metricsServer = createStatusServer(provider, { health: false, metrics: true });
       try {
         await listen(metricsServer, metricsPort, healthAddress);
       } catch (error) {

@@ -5,8 +5,8 @@
 // - "shared": Node 20 has no reusePort option and a second bind gives EADDRINUSE, so the
 //   cluster primary binds the socket once and hands the same descriptor to every worker; the
 //   kernel gives each datagram to whichever worker reads first. Flows are then not pinned to a
-//   worker: each worker keeps its own table, and verdicts agree because they are a pure
-//   function of the policy and the flow (see README, "Workers").
+//   worker, and workers could decide one flow differently, so agent.ts refuses this mode with
+//   more than one worker (and `auto` falls back to one worker); see README, "Workers".
 // Return sockets are per worker (SO_REUSEADDR lets several workers bind the same port).
 
 import cluster, { Worker } from "node:cluster";

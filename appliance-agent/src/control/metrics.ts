@@ -84,6 +84,7 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
         return [`{action="${action}",rule="${escapeLabel(rule)}"}`, value];
       }),
   );
+  metric("flow_logs_suppressed_total", "counter", "Flow log lines not written because the worker's --flow-log-rate was exceeded.", [["", counter(Counter.FlowLogsSuppressed)]]);
   metric("return_sockets", "gauge", "Open return sockets (one per GWLB address and source port, per worker).", [["", returnSockets]]);
   metric("return_sockets_opened_total", "counter", "Return sockets opened.", [["", counter(Counter.ReturnSocketsOpened)]]);
   metric("return_socket_evictions_total", "counter", "Return sockets closed to stay under the bound.", [["", counter(Counter.ReturnSocketEvictions)]]);

@@ -8,7 +8,7 @@ import { Cidr, parseCidr } from "../../../common/cidr";
 import { Problems, describe, isRecord, joinPath } from "../policy/problems";
 import { ValidationError } from "./validation-error";
 import {
-  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT,
+  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT, METRICS_PORT,
 } from "../../../common/contract";
 
 export type SocketMode = "auto" | "reuseport" | "shared";
@@ -32,6 +32,7 @@ export interface AgentSettings {
   receiveBufferBytes: number;
   sendBufferBytes: number;
   flowLogs: boolean;
+  flowLogRate: number;
   pollSeconds: number;
   filePollMs: number;
   region: string;
@@ -39,9 +40,12 @@ export interface AgentSettings {
   fastPathDevice: string;
   fastPathMaxFlows: number;
   fastPathPollMs: number;
+  emfEndpoint: string;
+  emfIntervalSeconds: number;
+  emfDimension: string;
 }
 
-type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string";
+type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string" | "loopback";
 
 interface SettingSpec {
   readonly key: keyof AgentSettings;
@@ -54,23 +58,14 @@ interface SettingSpec {
   readonly defaultText?: string;
 }
 
-/** Private ranges and loopback: where a GWLB in a VPC can send from when nothing narrower is set. */
-export const DEFAULT_GWLB_CIDRS: readonly string[] = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-];
-
 export const SETTINGS: readonly SettingSpec[] = [
   { key: "listenAddress", flag: "--listen-address", kind: "address", help: "address to receive GENEVE on" },
   { key: "listenPort", flag: "--listen-port", kind: "int", min: 1, max: 65535, help: "UDP port to receive GENEVE on" },
-  { key: "gwlbCidrs", flag: "--gwlb-cidrs", kind: "cidrs", help: "comma-separated CIDRs the GWLB sends from; other sources are dropped and counted (set the GWLB subnets)" },
+  { key: "gwlbCidrs", flag: "--gwlb-cidrs", kind: "cidrs", help: "comma-separated CIDRs the GWLB sends from (the GWLB subnets); other sources are dropped and counted", defaultText: "none: required, here or as agent.gwlbCidrs" },
   { key: "gwlbPort", flag: "--gwlb-port", kind: "int", min: 1, max: 65535, help: "destination port of returned packets (GWLB listens on 6081; change only for tests)" },
-  { key: "healthAddress", flag: "--health-address", kind: "address", help: "address of the HTTP health and metrics server" },
+  { key: "healthAddress", flag: "--health-address", kind: "address", help: "address of the HTTP health and metrics listeners" },
   { key: "healthPort", flag: "--health-port", kind: "int", min: 1, max: 65535, help: "HTTP health check port (GWLB target group default: 80)" },
-  { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "separate port for /metrics; 0 serves it on the health port only" },
+  { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "port of the /metrics listener (never served on the health port); 0 serves /metrics on the health port instead (local use)" },
   { key: "workers", flag: "--workers", kind: "int", min: 1, max: 256, help: "data-plane worker processes", defaultText: "number of cores" },
   { key: "socketMode", flag: "--socket-mode", kind: "mode", help: "auto | reuseport | shared: how workers share UDP 6081 (see README)" },
   { key: "drainSeconds", flag: "--drain-seconds", kind: "int", min: 0, max: 3600, help: "after SIGTERM, keep forwarding this long with health 503 (match the deregistration delay)" },
@@ -81,12 +76,16 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "receiveBufferBytes", flag: "--receive-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_RCVBUF of the GENEVE socket (capped by net.core.rmem_max)" },
   { key: "sendBufferBytes", flag: "--send-buffer", kind: "int", min: 65536, max: 1 << 30, help: "SO_SNDBUF of each return socket (capped by net.core.wmem_max)" },
   { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout" },
+  { key: "flowLogRate", flag: "--flow-log-rate", kind: "int", min: 1, max: 1_000_000, help: "flow log lines per second per worker (burst: one second's worth); lines over it are counted in gwlb_agent_flow_logs_suppressed_total" },
   { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds" },
   { key: "fastPath", flag: "--fast-path", kind: "fastpath", help: "auto | nft | off: forward decided flows in the kernel with nftables (auto: where nft and CAP_NET_ADMIN allow; see README)" },
   { key: "fastPathDevice", flag: "--fast-path-device", kind: "string", help: "interface of the fast path's ingress chain", defaultText: "the interface of --listen-address (or of the default route)" },
   { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "flows offloaded to the kernel at once, all workers together (two set elements each)" },
   { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
+  { key: "emfEndpoint", flag: "--emf-endpoint", kind: "loopback", help: "send key counters as CloudWatch EMF JSON to this CloudWatch agent UDP listener (127.x.x.x:port only), e.g. 127.0.0.1:25888", defaultText: "off" },
+  { key: "emfIntervalSeconds", flag: "--emf-interval-seconds", kind: "int", min: 1, max: 3600, help: "how often EMF documents are sent" },
+  { key: "emfDimension", flag: "--emf-dimension", kind: "string", help: "InstanceId dimension of EMF metrics", defaultText: "$EC2_INSTANCE_ID, else none" },
   { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
 ];
 
@@ -94,11 +93,12 @@ export function defaultSettings(): AgentSettings {
   return {
     listenAddress: "0.0.0.0",
     listenPort: GENEVE_PORT,
-    gwlbCidrs: DEFAULT_GWLB_CIDRS.map((text) => parseCidr(text) as Cidr),
+    // No default: accepting every private range would forward GENEVE from anything in the VPC.
+    gwlbCidrs: [],
     gwlbPort: GENEVE_PORT,
     healthAddress: "0.0.0.0",
     healthPort: HEALTH_PORT,
-    metricsPort: 0,
+    metricsPort: METRICS_PORT,
     workers: availableParallelism(),
     socketMode: "auto",
     drainSeconds: DEREGISTRATION_DELAY_SECONDS,
@@ -109,6 +109,7 @@ export function defaultSettings(): AgentSettings {
     receiveBufferBytes: 8 << 20,
     sendBufferBytes: 1 << 20,
     flowLogs: true,
+    flowLogRate: 1000,
     pollSeconds: 30,
     filePollMs: 1000,
     region: regionFromEnvironment(),
@@ -116,6 +117,9 @@ export function defaultSettings(): AgentSettings {
     fastPathDevice: "",
     fastPathMaxFlows: 65_536,
     fastPathPollMs: 2000,
+    emfEndpoint: "",
+    emfIntervalSeconds: 60,
+    emfDimension: process.env.EC2_INSTANCE_ID ?? "",
   };
 }
 
@@ -178,6 +182,15 @@ function parseSetting(spec: SettingSpec, value: unknown, fromFlag: boolean, path
       if (value === "auto" || value === "nft" || value === "off") return value;
       problems.add(path, `${describe(value)} is not one of auto, nft, off`);
       return undefined;
+    case "loopback": {
+      // Only this machine's loopback: metrics never leave the appliance by this path.
+      const match = typeof value === "string" ? /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(value) : null;
+      if (match === null || isIP(match[1]) !== 4 || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+        problems.add(path, `${describe(value)} is not a loopback address and port (127.x.x.x:port)`);
+        return undefined;
+      }
+      return value;
+    }
     case "string":
       if (typeof value !== "string" || value.length === 0) {
         problems.add(path, `${describe(value)} is not a non-empty string`);
@@ -224,4 +237,16 @@ export function readFlagOverrides(flags: ReadonlyMap<string, string>): Partial<A
 /** Defaults <- document `agent` section <- flags. */
 export function mergeSettings(document: Partial<AgentSettings>, flags: Partial<AgentSettings>): AgentSettings {
   return { ...defaultSettings(), ...document, ...flags };
+}
+
+/** Checks across settings that no single field can make; throws ValidationError naming the options. */
+export function checkMergedSettings(settings: AgentSettings): void {
+  const problems: string[] = [];
+  if (settings.gwlbCidrs.length === 0) {
+    problems.push("--gwlb-cidrs: required (or agent.gwlbCidrs in the document): the CIDRs of the GWLB subnets; there is no default, so that GENEVE from anything else in the VPC is never forwarded");
+  }
+  if (settings.metricsPort !== 0 && settings.metricsPort === settings.healthPort) {
+    problems.push(`--metrics-port: ${settings.metricsPort} is the health port; metrics get a listener of their own (give another port, or 0 to serve /metrics on the health port)`);
+  }
+  if (problems.length > 0) throw new ValidationError("settings", problems);
 }

@@ -1,5 +1,6 @@
-// The HTTP server GWLB health-checks and Prometheus scrapes: /health (and / and HEALTH_PATH)
-// answers 200 or 503 with the health rule's reason, /metrics serves the text exposition.
+// The HTTP listeners GWLB health-checks and Prometheus scrapes: /health (and / and HEALTH_PATH)
+// answers 200 or 503 with the health rule's reason, /metrics serves the text exposition. Each
+// listener serves only what it is given: by default health and metrics are on separate ports.
 
 import * as http from "node:http";
 import { HEALTH_PATH } from "../../../common/contract";
@@ -10,22 +11,28 @@ export interface StatusProvider {
   metrics(): Promise<string>;
 }
 
-/** Serves GET/HEAD `/`, `/health`, `/healthz` and `/metrics`. */
-export function createStatusServer(provider: StatusProvider, serveHealth: boolean): http.Server {
+/** What one listener serves; anything else is 404. */
+export interface StatusRoutes {
+  readonly health: boolean;
+  readonly metrics: boolean;
+}
+
+/** Serves GET/HEAD `/`, `/health`, `/healthz` (if routes.health) and `/metrics` (if routes.metrics). */
+export function createStatusServer(provider: StatusProvider, routes: StatusRoutes): http.Server {
   const server = http.createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("method not allowed\n");
       return;
     }
-    if (serveHealth && (path === "/" || path === "/health" || path === HEALTH_PATH)) {
+    if (routes.health && (path === "/" || path === "/health" || path === HEALTH_PATH)) {
       const verdict = provider.health();
       response
         .writeHead(verdict.healthy ? 200 : 503, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" })
         .end(request.method === "HEAD" ? undefined : `${verdict.healthy ? "ok" : "unhealthy"}: ${verdict.reason}\n`);
       return;
     }
-    if (path === "/metrics") {
+    if (routes.metrics && path === "/metrics") {
       provider.metrics().then(
         (text) => {
           response

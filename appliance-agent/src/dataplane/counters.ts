@@ -28,20 +28,50 @@ export const Counter = {
   FastPathFull: 17,
   /** Failed nft transactions or polls. */
   FastPathErrors: 18,
+  /** Flow log lines not written because the per-worker flow-log rate was exceeded. */
+  FlowLogsSuppressed: 19,
 } as const;
-const COUNTER_COUNT = 19;
+const COUNTER_COUNT = 20;
 
 /** One worker's counters. */
 export class DataPlaneCounters {
   readonly values = new Float64Array(COUNTER_COUNT);
   readonly drops = new Float64Array(DROP_REASON_NAMES.length);
   readonly unclassified = new Float64Array(UNCLASSIFIED_REASON_NAMES.length);
-  /** Flow decisions per (action, rule label); touched once per new flow, never per packet. */
+  /**
+   * Flow decisions of earlier policies per "action\0label"; folded in once per policy change,
+   * so a verdict itself never builds a string (a flood of new flows decides one per packet).
+   */
   readonly verdicts = new Map<string, number>();
+  /** Decisions under the policy in force, by rule index + 1 (slot 0: the default action). */
+  private byRule = new Float64Array(1);
+  private keys: readonly string[] = [];
 
-  countVerdict(allow: boolean, rule: string): void {
-    const key = (allow ? "allow\u0000" : "deny\u0000") + rule;
-    this.verdicts.set(key, (this.verdicts.get(key) ?? 0) + 1);
+  /** Starts counting for a new policy: `labels` per rule, `allows(i)` its action (-1 = default). */
+  setVerdictRules(labels: readonly string[], allows: (index: number) => boolean): void {
+    this.foldVerdicts();
+    this.byRule = new Float64Array(labels.length + 1);
+    this.keys = [-1, ...labels.keys()].map((i) => (allows(i) ? "allow\u0000" : "deny\u0000") + (i < 0 ? "default" : labels[i]));
+  }
+
+  /** One flow decision by rule `index` (-1 = default action). */
+  countVerdict(index: number): void {
+    this.byRule[index + 1]++;
+  }
+
+  /** Every decision so far, per "action\0label" (old policies and the one in force). */
+  verdictEntries(): Array<[string, number]> {
+    const out = new Map(this.verdicts);
+    this.byRule.forEach((count, i) => {
+      if (count > 0) out.set(this.keys[i], (out.get(this.keys[i]) ?? 0) + count);
+    });
+    return [...out.entries()];
+  }
+
+  private foldVerdicts(): void {
+    this.byRule.forEach((count, i) => {
+      if (count > 0) this.verdicts.set(this.keys[i], (this.verdicts.get(this.keys[i]) ?? 0) + count);
+    });
   }
 }
 
@@ -67,7 +97,7 @@ export function snapshotOf(
     counters: Array.from(counters.values),
     drops: Array.from(counters.drops),
     unclassified: Array.from(counters.unclassified),
-    verdicts: [...counters.verdicts.entries()],
+    verdicts: counters.verdictEntries(),
     ...gauges,
   };
 }

@@ -7,6 +7,7 @@ import { formatId64 } from "./geneve";
 import { protocolName } from "../shared/ip-protocols";
 import { KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-key";
 import { FLAG_ALLOW, FlowTable } from "./flow-table";
+import { Counter, DataPlaneCounters } from "./counters";
 
 const PIPE_BUF = 4096;
 const FLUSH_INTERVAL_MS = 200;
@@ -34,6 +35,11 @@ export interface FlowLogRecord {
 export class FlowLogger {
   private pending = "";
   private timer: NodeJS.Timeout | null = null;
+  /** Token bucket: lines per second and what is left of it; Infinity until `limit` is called. */
+  private rate = Infinity;
+  private tokens = Infinity;
+  private refilledAt = 0;
+  private counters: DataPlaneCounters | null = null;
 
   constructor(
     private readonly enabled: boolean,
@@ -43,9 +49,37 @@ export class FlowLogger {
     },
   ) {}
 
-  /** Logs an event for the flow in `slot`; `rule` is the label of the deciding rule. */
-  log(event: FlowLogRecord["event"], table: FlowTable, slot: number, rule: string, now: number, reason?: string): void {
-    if (!this.enabled) return;
+  /**
+   * Bounds the lines written to `perSecond` (burst: one second's worth): a flood of new flows
+   * at the table's cap would otherwise write a flow_end and a flow_start per packet. Lines over
+   * the bound are counted in `counters` (FlowLogsSuppressed), not written.
+   */
+  limit(perSecond: number, counters: DataPlaneCounters): void {
+    this.rate = perSecond;
+    this.tokens = perSecond;
+    this.counters = counters;
+  }
+
+  /** Takes one line's token at `now` (ms); false (and counted) when over the rate. */
+  admit(now: number): boolean {
+    if (!this.enabled) return false;
+    if (this.tokens < 1) {
+      this.tokens = Math.min(this.rate, this.tokens + ((now - this.refilledAt) * this.rate) / 1000);
+      this.refilledAt = now;
+      if (this.tokens < 1) {
+        if (this.counters !== null) this.counters.values[Counter.FlowLogsSuppressed]++;
+        return false;
+      }
+    } else if (this.refilledAt === 0) {
+      this.refilledAt = now;
+    }
+    this.tokens--;
+    return true;
+  }
+
+  /** Logs an event for the flow in `slot`; `rule` is the label of the deciding rule. `admitted`: the caller already took the token. */
+  log(event: FlowLogRecord["event"], table: FlowTable, slot: number, rule: string, now: number, reason?: string, admitted = false): void {
+    if (!admitted && !this.admit(now)) return;
     const keys = table.keys;
     const base = slot * KEY_WORDS;
     const family = table.family(slot);

@@ -42,6 +42,8 @@ export interface ForwarderSettings {
   readonly receiveBufferBytes: number;
   readonly sendBufferBytes: number;
   readonly flowLogs: boolean;
+  /** Flow log lines per second per worker (burst: one second's worth); the rest are counted. */
+  readonly flowLogRate: number;
 }
 
 export interface ForwarderOptions {
@@ -77,6 +79,7 @@ export class Forwarder {
   constructor(private readonly options: ForwarderOptions) {
     const { settings } = options;
     this.flowLogger = options.flowLogger ?? new FlowLogger(settings.flowLogs, options.workerId);
+    this.flowLogger.limit(settings.flowLogRate, this.counters);
     this.table = new FlowTable({
       maxFlows: settings.maxFlows,
       tcpIdleTimeoutMs: settings.tcpIdleTimeoutSeconds * 1000,
@@ -136,6 +139,7 @@ export class Forwarder {
   setPolicy(policy: CompiledPolicy, version: number): void {
     this.policy = policy;
     this.policyVersion = version;
+    this.counters.setVerdictRules(policy.labels, (index) => policy.allows(index));
     this.labelHistory.set(version, policy.labels);
     for (const old of this.labelHistory.keys()) {
       if (this.labelHistory.size <= LABEL_HISTORY) break;
@@ -296,20 +300,20 @@ export class Forwarder {
     table.flags[slot] = allow ? table.flags[slot] | FLAG_ALLOW : table.flags[slot] & ~FLAG_ALLOW;
     table.rule[slot] = index;
     table.policyVersion[slot] = this.policyVersion;
-    const label = policy.label(index);
-    this.counters.countVerdict(allow, label);
-    if (created) this.flowLogger.log("flow_start", table, slot, label, this.now);
-    else if (allow !== wasAllowed || index !== previousRule) this.flowLogger.log("flow_verdict_change", table, slot, label, this.now);
+    this.counters.countVerdict(index);
+    if (created) this.flowLogger.log("flow_start", table, slot, policy.label(index), this.now);
+    else if (allow !== wasAllowed || index !== previousRule) this.flowLogger.log("flow_verdict_change", table, slot, policy.label(index), this.now);
   }
 
   private onFlowEnd(slot: number, reason: number): void {
+    this.fastPath?.remove(slot);
+    if (!this.flowLogger.admit(this.now)) return;
     const table = this.table;
     const version = table.policyVersion[slot];
     const index = table.rule[slot];
     let label = "default";
     if (index >= 0) label = this.labelHistory.get(version)?.[index] ?? `rules[${index}]@v${version}`;
-    this.flowLogger.log("flow_end", table, slot, label, this.now, FLOW_END_NAMES[reason]);
-    this.fastPath?.remove(slot);
+    this.flowLogger.log("flow_end", table, slot, label, this.now, FLOW_END_NAMES[reason], true);
   }
 
   /** Brings the kernel's counts in, then expires idle flows: an offloaded flow is idle only if the kernel saw nothing either. */

@@ -2,6 +2,7 @@
 // are symmetric.
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
+import { parseCidr, type Cidr } from "../../../common/cidr";
 import { defaultSettings } from "../../../appliance-agent/src/control/settings";
 import { loadDocument } from "../../../appliance-agent/src/control/load-document";
 import { DROP_REASON_NAMES, Drop } from "../../../appliance-agent/src/dataplane/drop-reasons";
@@ -13,7 +14,7 @@ import { InnerPacket, parseInnerPacket } from "../../../appliance-agent/src/data
 import { buildDatagram, buildInnerPacket } from "../../../appliance-agent/sim/packets";
 
 function denyAllForwarder(): Forwarder {
-  const settings = { ...defaultSettings(), listenAddress: "127.0.0.1", gwlbCidrs: defaultSettings().gwlbCidrs, workers: 1, maxFlows: 1024 };
+  const settings = { ...defaultSettings(), listenAddress: "127.0.0.1", gwlbCidrs: [parseCidr("127.0.0.0/8") as Cidr], workers: 1, maxFlows: 1024 };
   const forwarder = new Forwarder({ settings, workerId: 0, bindMode: "exclusive", flowLogger: new FlowLogger(false, 0) });
   forwarder.setPolicy(loadDocument(JSON.stringify({ defaultAction: "deny", failMode: "closed", rules: [] }), "test").policy, 1);
   return forwarder;

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { buildDatagram, buildIpv4, buildUdp, encapsulate } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
 import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, OUTSIDER, netnsUnavailable } from "../support/netns";
+import { METRICS_PORT } from "../../../common/contract";
 
 const HEALTH = 8080;
 const ALLOW_ALL = { defaultAction: "allow", failMode: "closed", rules: [{ name: "no-dns", action: "deny", protocol: "udp", destination: { ports: 53 } }] };
@@ -84,7 +85,8 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
   }
 
   async function metrics(): Promise<Map<string, number>> {
-    return parseMetrics((await peer.get(`http://${APPLIANCE}:${HEALTH}/metrics`)).body);
+    // The default metrics listener (METRICS_PORT), apart from the health port.
+    return parseMetrics((await peer.get(`http://${APPLIANCE}:${METRICS_PORT}/metrics`)).body);
   }
 
   async function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {

@@ -109,7 +109,7 @@ describe("agent e2e: lifecycle (bundle)", function () {
     }
   });
 
-  it("runs two workers that share UDP 6081, forward every flow and aggregate metrics", async () => {
+  it("runs two workers with reusePort under auto (one worker where Node.js lacks it), forward every flow and aggregate metrics", async () => {
     const agent = await startAgent({ policy: { defaultAction: "allow", failMode: "closed", rules: [] }, workers: 2 });
     const sim = await GwlbSimulator.start({ gwlbAddress: agent.addresses.gwlb, agentAddress: agent.addresses.agent, sourcePortCount: 32 });
     try {
@@ -120,11 +120,13 @@ describe("agent e2e: lifecycle (bundle)", function () {
       const m = await agent.metrics();
       assert.equal(m.get("gwlb_agent_packets_in_total"), 400);
       assert.equal(m.get("gwlb_agent_packets_out_total"), 400);
-      assert.equal(m.get("gwlb_agent_workers"), 2);
-      assert.equal(m.get("gwlb_agent_workers_ready"), 2);
-      // auto picks reusePort where this Node.js has it, else the shared socket.
-      const mode = (await reusePortSupported()) ? "reuseport" : "shared";
-      assert.equal(m.get(`gwlb_agent_info{socket_mode="${mode}"}`), 1);
+      // auto picks reusePort where this Node.js has it, else one worker (never a shared socket).
+      const supported = await reusePortSupported();
+      assert.equal(m.get("gwlb_agent_workers"), supported ? 2 : 1);
+      assert.equal(m.get("gwlb_agent_workers_ready"), supported ? 2 : 1);
+      assert.equal(m.get(`gwlb_agent_info{socket_mode="${supported ? "reuseport" : "exclusive"}"}`), 1);
+      const fallback = agent.stderr.filter((line) => line.includes("running one worker"));
+      assert.equal(fallback.length, supported ? 0 : 1);
     } finally {
       await sim.close();
       await agent.stop();
@@ -155,7 +157,7 @@ describe("agent e2e: lifecycle (bundle)", function () {
       assert.equal(code, 2, args.join(" "));
     }
     const bad = writePolicy({ defaultAction: "allow", failMode: "open", rules: [{ action: "allow", destination: { cidr: "10.0.0.0/33" } }] });
-    const { code, stderr } = await runAgentCommand(["--config", bad]);
+    const { code, stderr } = await runAgentCommand(["--config", bad, "--gwlb-cidrs", "127.0.0.1/32"]);
     assert.equal(code, 2);
     assert.equal(stderr, `appliance-agent: file ${bad} is invalid:\n  - rules[0].destination.cidr: "10.0.0.0/33" is not a valid CIDR\n`);
   });
@@ -168,7 +170,7 @@ describe("agent e2e: lifecycle (bundle)", function () {
       const good = writePolicy({ defaultAction: "allow", failMode: "open", rules: [] });
       for (const workers of ["1", "2"]) {
         const health = String(await freeTcpPort());
-        const args = ["--config", good, "--listen-address", address, "--health-address", "127.0.0.1", "--health-port", health, "--workers", workers];
+        const args = ["--config", good, "--gwlb-cidrs", "127.0.0.1/32", "--listen-address", address, "--health-address", "127.0.0.1", "--health-port", health, "--metrics-port", "0", "--workers", workers];
         const { code, stderr } = await runAgentCommand(args);
         assert.equal(code, 1, `workers ${workers}`);
         assert.ok(stderr.includes(`cannot bind the GENEVE socket to ${address}:6081: bind EADDRINUSE`), stderr);
@@ -183,7 +185,7 @@ describe("agent e2e: lifecycle (bundle)", function () {
     const good = writePolicy({ defaultAction: "allow", failMode: "open", rules: [] });
     if (!supported) {
       const address = loopbackPair().agent;
-      const { code, stderr } = await runAgentCommand(["--config", good, "--listen-address", address, "--health-address", "127.0.0.1", "--health-port", String(await freeTcpPort()), "--workers", "2", "--socket-mode", "reuseport"]);
+      const { code, stderr } = await runAgentCommand(["--config", good, "--gwlb-cidrs", "127.0.0.1/32", "--listen-address", address, "--health-address", "127.0.0.1", "--health-port", String(await freeTcpPort()), "--metrics-port", "0", "--workers", "2", "--socket-mode", "reuseport"]);
       assert.equal(code, 1);
       assert.equal(stderr, `appliance-agent: --socket-mode reuseport: this Node.js ${process.version} has no dgram reusePort option (needs >= 22.12); use auto or shared\n`);
       return;

@@ -85,8 +85,10 @@ export interface AgentStartOptions {
   readonly policy: unknown;
   readonly extraArgs?: readonly string[];
   readonly workers?: number;
-  /** Source CIDRs to accept; defaults to the simulator's /32. */
-  readonly gwlbCidrs?: string;
+  /** Source CIDRs to accept; defaults to the simulator's /32; null gives no --gwlb-cidrs. */
+  readonly gwlbCidrs?: string | null;
+  /** The /metrics port; defaults to a free port; 0 serves /metrics on the health port. */
+  readonly metricsPort?: number;
   /** Wait for health 200 (default true). */
   readonly waitHealthy?: boolean;
   /** Replaces `--config <policy file>` (e.g. with `--ssm-parameter`). */
@@ -107,6 +109,8 @@ export class RunningAgent {
     readonly addresses: { gwlb: string; agent: string; spoof: string },
     readonly healthPort: number,
     readonly policyFile: string,
+    /** The /metrics listener (its own port, as in production). */
+    readonly metricsPort: number,
   ) {
     const collect = (into: string[]) => {
       let partial = "";
@@ -127,7 +131,7 @@ export class RunningAgent {
   }
 
   async metrics(): Promise<Map<string, number>> {
-    const answer = await httpGet(this.healthPort, "/metrics");
+    const answer = await httpGet(this.metricsPort, "/metrics");
     if (answer.status !== 200) throw new Error(`metrics answered ${answer.status}`);
     return parseMetrics(answer.body);
   }
@@ -161,6 +165,7 @@ export async function startAgent(options: AgentStartOptions): Promise<RunningAge
   const file = await agentBundle();
   const addresses = loopbackPair();
   const healthPort = await freeTcpPort();
+  const metricsPort = options.metricsPort ?? (await freeTcpPort());
   const policyFile = writePolicy(options.policy);
   const args = [
     file,
@@ -171,14 +176,15 @@ export async function startAgent(options: AgentStartOptions): Promise<RunningAge
     "127.0.0.1",
     "--health-port",
     String(healthPort),
-    "--gwlb-cidrs",
-    options.gwlbCidrs ?? `${addresses.gwlb}/32`,
+    "--metrics-port",
+    String(metricsPort),
+    ...(options.gwlbCidrs === null ? [] : ["--gwlb-cidrs", options.gwlbCidrs ?? `${addresses.gwlb}/32`]),
     "--workers",
     String(options.workers ?? 1),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(options.nodeBinary ?? process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
-  const agent = new RunningAgent(child, addresses, healthPort, policyFile);
+  const agent = new RunningAgent(child, addresses, healthPort, policyFile, metricsPort === 0 ? healthPort : metricsPort);
   if (options.waitHealthy ?? true) {
     await agent.waitFor(
       async () => {
