@@ -146,12 +146,27 @@ export class InstallSandbox {
     return fs.readdirSync(this.tmp);
   }
 
-  /** Stops the fake agent this sandbox started (by its pid) and removes the sandbox. */
-  close(): void {
+  /** Kills the fake agent this sandbox started, by its pid (a crash, as far as the script can tell). */
+  killAgent(): void {
     const pidFile = path.join(this.state, "agent.pid");
-    if (fs.existsSync(pidFile)) {
-      try { process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL"); } catch { /* already gone */ }
+    if (!fs.existsSync(pidFile)) return;
+    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    try { process.kill(pid, "SIGKILL"); } catch { return; /* already gone */ }
+    // Bounded wait until it is gone or a zombie, as the fake systemctl sees it.
+    const deadline = Date.now() + 5000;
+    const alive = () => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      return stat[stat.lastIndexOf(")") + 2] !== "Z"; // the state field follows the command name
+    };
+    while (Date.now() < deadline) {
+      try { if (!alive()) return; } catch { return; }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }
+  }
+
+  /** Stops the fake agent and removes the sandbox. */
+  close(): void {
+    this.killAgent();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -178,6 +178,30 @@ describe("delivery: the install command, run for real in a scratch root", functi
     assert.deepEqual(Object.keys(rest).sort(), Object.keys(before).sort());
   });
 
+  it("fails a first install whose agent never answers: there is nothing to roll back to", async () => {
+    const run = await install(V2_SILENT, { ...settings, healthWaitSeconds: 2 });
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, `gwlb-agent install: error: release ${sha256(V2_SILENT)}.js did not answer 200 on `
+      + `http://127.0.0.1:${settings.healthPort}/healthz within 2 s; this was the first install, so there is nothing to roll back to\n`);
+    assert.equal(sandbox.link("/opt/gwlb-agent/current"), `releases/${sha256(V2_SILENT)}.js`);
+    assert.deepEqual(sandbox.agentEvents(), [`v2 started ${flags({ ...settings, healthWaitSeconds: 2 })}`]);
+  });
+
+  it("starts an unchanged agent that is not running, without rewriting anything", async () => {
+    assert.equal((await install(V1)).code, 0);
+    sandbox.killAgent();
+    const before = sandbox.snapshot();
+    const run = await install(V1);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.calls, [...RPM_CHECKS, "systemctl is-active gwlb-agent.service", "systemctl enable --now gwlb-agent.service"]);
+    assert.deepEqual(said(run.stdout).slice(-2), [
+      "nothing changed, but the agent is inactive: starting it",
+      `the agent answers 200 on http://127.0.0.1:${settings.healthPort}/healthz`,
+    ]);
+    assert.deepEqual(sandbox.snapshot(), before);
+    assert.deepEqual(sandbox.agentEvents(), [`v1 started ${flags(settings)}`, `v1 started ${flags(settings)}`]);
+  });
+
   it("refuses arguments SSM's allowed patterns would refuse, before touching anything", async () => {
     const script = sandbox.writeScript(renderInstallScript(settings));
     const run = await sandbox.run("bash", [script, `agent/x";reboot;"`, sha256(V1)]);
