@@ -34,7 +34,13 @@ export interface AgentDelivery {
 /** The install settings, each from the value that also configures AWS. */
 export function installSettingsFor(
   v: ValidatedGwlbApplianceFleetArgs,
-  resolved: { readonly region: string; readonly bucket: string; readonly policyParameter: string; readonly logGroups: { readonly agent: string; readonly flows: string } },
+  resolved: {
+    readonly region: string;
+    readonly bucket: string;
+    readonly policyParameter: string;
+    readonly fleet: string;
+    readonly logGroups: { readonly agent: string; readonly flows: string };
+  },
 ): AgentInstallSettings {
   return {
     region: resolved.region,
@@ -48,6 +54,7 @@ export function installSettingsFor(
     fastPath: v.agent.fastPath,
     sysctls: APPLIANCE_SYSCTLS,
     healthWaitSeconds: v.agent.healthWaitSeconds,
+    fleet: resolved.fleet,
     logGroups: resolved.logGroups,
   };
 }
@@ -71,7 +78,7 @@ export function createAgentDelivery(
 
   const settings = pulumi.all([context, bucket.bucket, policyParameter.name, logGroups.agent.name, logGroups.flows.name])
     .apply(([c, bucketName, parameterName, agentLog, flowLog]) =>
-      installSettingsFor(v, { region: c.region, bucket: bucketName, policyParameter: parameterName, logGroups: { agent: agentLog, flows: flowLog } }));
+      installSettingsFor(v, { region: c.region, bucket: bucketName, policyParameter: parameterName, fleet: fleetTagValue, logGroups: { agent: agentLog, flows: flowLog } }));
   const document = new aws.ssm.Document(`${name}-install-agent`, {
     documentType: "Command",
     documentFormat: "JSON",

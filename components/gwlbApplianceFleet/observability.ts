@@ -47,9 +47,9 @@ export function createAlarms(
     tags: tagsFor(`${name}-unhealthy-targets`, tags),
   }, opts);
   const drops = new aws.cloudwatch.MetricAlarm(`${name}-dropped-packets`, {
-    alarmDescription: `The agents of ${name} drop malformed or foreign packets (policy denials are not drops)`,
+    alarmDescription: `The agents of ${name} drop over 1,000 packets in 5 minutes (malformed, from foreign sources, or denied by the policy)`,
     namespace: AGENT_METRIC_NAMESPACE,
-    metricName: "DroppedPackets",
+    metricName: "Drops",
     dimensions: { Fleet: fleetTagValue },
     statistic: "Sum",
     period: 300,

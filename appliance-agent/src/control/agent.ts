@@ -68,7 +68,7 @@ export class Agent {
     await this.startStatusServers();
     this.options.source.watch(() => void this.manager.reload(), settings);
     if (settings.emfEndpoint !== "") {
-      this.emf = new EmfReporter(settings.emfEndpoint, settings.emfIntervalSeconds, settings.emfDimension, async () => emfTotals(await this.snapshots(), this.health().healthy));
+      this.emf = new EmfReporter(settings.emfEndpoint, settings.emfIntervalSeconds, settings.emfDimension, settings.emfFleet, async () => emfTotals(await this.snapshots(), this.health().healthy));
     }
     this.started = true;
     logEvent("info", "agent started", {

@@ -33,16 +33,21 @@ export function emfTotals(snapshots: readonly DataPlaneSnapshot[], healthy: bool
 
 /**
  * The documents of one report: the packet counters and gauges, then one per drop reason that
- * dropped anything since `previous` (dimension Reason). `instanceId` "" means no dimension.
+ * dropped anything since `previous` (dimension Reason). `instanceId` "" means no dimension. A
+ * `fleet` adds a second dimension set, Fleet alone, so one alarm covers every instance and reason.
  */
-export function emfDocuments(current: EmfTotals, previous: EmfTotals, timestamp: number, instanceId: string): string[] {
-  const base = instanceId === "" ? {} : { InstanceId: instanceId };
+export function emfDocuments(current: EmfTotals, previous: EmfTotals, timestamp: number, instanceId: string, fleet = ""): string[] {
+  const base = { ...(instanceId === "" ? {} : { InstanceId: instanceId }), ...(fleet === "" ? {} : { Fleet: fleet }) };
   const keys = instanceId === "" ? [] : ["InstanceId"];
   const document = (dimensions: string[], metrics: Array<[string, string, number]>, extra: Record<string, string> = {}): string =>
     JSON.stringify({
       _aws: {
         Timestamp: timestamp,
-        CloudWatchMetrics: [{ Namespace: EMF_NAMESPACE, Dimensions: [dimensions], Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) }],
+        CloudWatchMetrics: [{
+          Namespace: EMF_NAMESPACE,
+          Dimensions: fleet === "" ? [dimensions] : [dimensions, ["Fleet"]],
+          Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })),
+        }],
       },
       ...base,
       ...extra,
@@ -71,7 +76,13 @@ export class EmfReporter {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(endpoint: string, intervalSeconds: number, private readonly instanceId: string, private readonly read: () => Promise<EmfTotals>) {
+  constructor(
+    endpoint: string,
+    intervalSeconds: number,
+    private readonly instanceId: string,
+    private readonly fleet: string,
+    private readonly read: () => Promise<EmfTotals>,
+  ) {
     const colon = endpoint.lastIndexOf(":");
     this.host = endpoint.slice(0, colon);
     this.port = Number(endpoint.slice(colon + 1));
@@ -83,7 +94,7 @@ export class EmfReporter {
 
   async report(): Promise<void> {
     const current = await this.read();
-    for (const text of emfDocuments(current, this.previous, Date.now(), this.instanceId)) this.socket.send(text, this.port, this.host);
+    for (const text of emfDocuments(current, this.previous, Date.now(), this.instanceId, this.fleet)) this.socket.send(text, this.port, this.host);
     this.previous = current;
   }
 

@@ -43,6 +43,7 @@ export interface AgentSettings {
   emfEndpoint: string;
   emfIntervalSeconds: number;
   emfDimension: string;
+  emfFleet: string;
 }
 
 type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string" | "loopback";
@@ -86,6 +87,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "emfEndpoint", flag: "--emf-endpoint", kind: "loopback", help: "send key counters as CloudWatch EMF JSON to this CloudWatch agent UDP listener (127.x.x.x:port only), e.g. 127.0.0.1:25888", defaultText: "off" },
   { key: "emfIntervalSeconds", flag: "--emf-interval-seconds", kind: "int", min: 1, max: 3600, help: "how often EMF documents are sent" },
   { key: "emfDimension", flag: "--emf-dimension", kind: "string", help: "InstanceId dimension of EMF metrics", defaultText: "$EC2_INSTANCE_ID, else none" },
+  { key: "emfFleet", flag: "--emf-fleet", kind: "string", help: "Fleet dimension of EMF metrics (the fleet's tag), so that one alarm covers the whole fleet", defaultText: "none" },
   { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
 ];
 
@@ -120,6 +122,7 @@ export function defaultSettings(): AgentSettings {
     emfEndpoint: "",
     emfIntervalSeconds: 60,
     emfDimension: process.env.EC2_INSTANCE_ID ?? "",
+    emfFleet: "",
   };
 }
 

@@ -32,6 +32,8 @@ export const SYSCTL_FILE = "/etc/sysctl.d/90-gwlb-agent.conf";
 export const CLOUDWATCH_AGENT_PACKAGE = "amazon-cloudwatch-agent";
 export const CLOUDWATCH_AGENT_CONFIG_FILE = "/opt/aws/amazon-cloudwatch-agent/etc/gwlb-agent.json";
 /** The package does not put its control script on PATH. */
+/** The CloudWatch agent's embedded-metric-format listener on this host (its default; the agent sends there). */
+export const CLOUDWATCH_AGENT_EMF_ENDPOINT = "127.0.0.1:25888";
 export const CLOUDWATCH_AGENT_CTL = "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl";
 
 /** systemd waits this much longer than the drain before it kills a stopping agent. */

@@ -27,6 +27,8 @@ export interface AgentInstallSettings {
   readonly sysctls: Readonly<Record<string, string>>;
   /** How long a restarted agent has to answer 200 on its health port before the upgrade is rolled back. */
   readonly healthWaitSeconds: number;
+  /** The fleet's tag value: the Fleet dimension of the agent's metrics (`--emf-fleet`), which the drops alarm watches. */
+  readonly fleet: string;
   /** CloudWatch Logs groups the appliance ships its operational log and its flow log to. */
   readonly logGroups: { readonly agent: string; readonly flows: string };
 }

@@ -16,6 +16,9 @@ const SYSCTL_NAME = /^[a-z0-9_]+(\.[a-z0-9_-]+)+$/;
 const SYSCTL_VALUE = /^[A-Za-z0-9_.-]+( [A-Za-z0-9_.-]+)*$/;
 const LOG_GROUP = /^[A-Za-z0-9_\-/.#]{1,512}$/;
 
+/** An EC2 tag value the unit can carry unquoted: letters, digits and _ . : / = + - @, at most 256. */
+const FLEET_TAG_VALUE = /^[A-Za-z0-9_.:/=+@-]{1,256}$/;
+
 function integerProblem(name: string, value: number, min: number, max: number): string[] {
   return Number.isInteger(value) && value >= min && value <= max ? [] : [`${name}: ${value} is not an integer in ${min}-${max}`];
 }
@@ -50,6 +53,7 @@ export function installSettingsProblems(settings: AgentInstallSettings): string[
     ...(["auto", "nft", "off"].includes(settings.fastPath) ? [] : [`fastPath: ${JSON.stringify(settings.fastPath)} is not auto, nft or off`]),
     ...sysctlProblems,
     ...integerProblem("healthWaitSeconds", settings.healthWaitSeconds, 1, 900),
+    ...patternProblem("fleet", settings.fleet, FLEET_TAG_VALUE),
     ...patternProblem("logGroups.agent", settings.logGroups.agent, LOG_GROUP),
     ...patternProblem("logGroups.flows", settings.logGroups.flows, LOG_GROUP),
   ];

@@ -3,7 +3,7 @@
  * `current` symlink, so a new bundle alone does not change the unit (the script tracks both).
  */
 import {
-  AGENT_LOG_FILE, CURRENT_BUNDLE, FLOW_LOG_FILE, LOGS_DIRECTORY, NODE_BINARY, STOP_MARGIN_SECONDS,
+  AGENT_LOG_FILE, CURRENT_BUNDLE, FLOW_LOG_FILE, LOGS_DIRECTORY, NODE_BINARY, STOP_MARGIN_SECONDS, CLOUDWATCH_AGENT_EMF_ENDPOINT,
 } from "./applianceLayout";
 import type { AgentInstallSettings } from "./installSettings";
 import { checkedInstallSettings } from "./settingsChecks";
@@ -39,6 +39,9 @@ export function agentCommandLine(settings: AgentInstallSettings): string[] {
     "--ssm-parameter", settings.policyParameter,
     "--region", settings.region,
     "--fast-path", settings.fastPath,
+    // The counters go to the CloudWatch agent's embedded-metric-format listener on this host.
+    "--emf-endpoint", CLOUDWATCH_AGENT_EMF_ENDPOINT,
+    "--emf-fleet", settings.fleet,
   ];
 }
 

@@ -27,6 +27,17 @@ describe("agent: CloudWatch EMF", function () {
     ]);
   });
 
+  it("adds a Fleet dimension set, so that one alarm covers every instance and reason of a fleet", () => {
+    const previous = { packetsIn: 0, packetsOut: 0, drops: zero(), activeFlows: 0, healthy: true };
+    const drops = zero();
+    drops[Drop.PolicyDeny] = 3;
+    const docs = emfDocuments({ ...previous, drops }, previous, 7, "i-0abc", "gwlb-inspection/dev/appliance").map((d) => JSON.parse(d) as Record<string, unknown>);
+    assert.deepEqual(docs[1], {
+      _aws: { Timestamp: 7, CloudWatchMetrics: [{ Namespace: "GWLB/Agent", Dimensions: [["InstanceId", "Reason"], ["Fleet"]], Metrics: [{ Name: "Drops", Unit: "Count" }] }] },
+      InstanceId: "i-0abc", Fleet: "gwlb-inspection/dev/appliance", Reason: "policy_deny", Drops: 3,
+    });
+  });
+
   it("refuses an endpoint off loopback (exit 2)", async () => {
     const { code, stderr } = await runAgentCommand(["--config", "/nonexistent", "--emf-endpoint", "10.0.0.5:25888"]);
     assert.equal(code, 2);

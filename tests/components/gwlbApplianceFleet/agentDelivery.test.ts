@@ -67,7 +67,7 @@ describe("GwlbApplianceFleet: shipping the agent through SSM", () => {
     const script = content.mainSteps[0].inputs.runCommand.join("\n");
     const parameterName = `/gwlb/${TAG}/policy`;
     // Every deployment-bound setting, from the value that also configures AWS.
-    for (const flag of ["--gwlb-cidrs 10.21.11.0/24,10.21.13.0/24", "--health-port 80", "--metrics-port 9108", "--drain-seconds 300", "--tcp-idle-timeout 350", `--ssm-parameter ${parameterName}`, "--fast-path auto"]) {
+    for (const flag of ["--gwlb-cidrs 10.21.11.0/24,10.21.13.0/24", "--health-port 80", "--metrics-port 9108", "--drain-seconds 300", "--tcp-idle-timeout 350", `--ssm-parameter ${parameterName}`, "--fast-path auto", "--emf-endpoint 127.0.0.1:25888", `--emf-fleet ${TAG}`]) {
       assert.ok(script.includes(flag), `the unit lacks ${flag}`);
     }
     assert.ok(script.includes('"{{ BundleKey }}" "{{ BundleSha256 }}"'));
@@ -143,7 +143,7 @@ describe("GwlbApplianceFleet: shipping the agent through SSM", () => {
     assert.deepEqual([policy.policyType, policy.targetTrackingConfiguration], ["TargetTrackingScaling", { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: 45 }]);
     assert.deepEqual(recorder.ofType(T.logGroup).map((g) => [g.inputs.name, g.inputs.retentionInDays]).sort(), [[`/gwlb/${TAG}/agent`, 14], [`/gwlb/${TAG}/flows`, 14]]);
     const alarms = recorder.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.name, a.inputs.namespace, a.inputs.metricName, a.inputs.threshold]).sort();
-    assert.deepEqual(alarms, [["insp-dropped-packets", "GWLB/Agent", "DroppedPackets", 1000], ["insp-unhealthy-targets", "AWS/GatewayELB", "UnHealthyHostCount", 0]]);
+    assert.deepEqual(alarms, [["insp-dropped-packets", "GWLB/Agent", "Drops", 1000], ["insp-unhealthy-targets", "AWS/GatewayELB", "UnHealthyHostCount", 0]]);
     recorder.reset();
     await fleet({ scaling: false });
     assert.deepEqual(recorder.ofType("aws:autoscaling/policy:Policy"), []);

@@ -14,6 +14,7 @@ export function fixtureSettings(overrides: Partial<AgentInstallSettings> = {}): 
     fastPath: "auto",
     sysctls: { "net.core.rmem_max": "33554432", "net.core.wmem_max": "33554432" },
     healthWaitSeconds: 60,
+    fleet: "gwlb-inspection/dev/appliance",
     logGroups: { agent: "/gwlb-inspection/dev/appliance/agent", flows: "/gwlb-inspection/dev/appliance/flows" },
     ...overrides,
   };

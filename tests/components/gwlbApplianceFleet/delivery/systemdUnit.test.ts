@@ -15,7 +15,7 @@ describe("delivery: the agent's systemd unit", () => {
       "Type=exec",
       "ExecStart=/usr/bin/node-24 /opt/gwlb-agent/current --gwlb-cidrs 10.21.11.0/24,10.21.12.0/24 --health-port 80"
         + " --metrics-port 9108 --drain-seconds 300 --tcp-idle-timeout 350 --ssm-parameter /gwlb-inspection/dev/appliance/policy"
-        + " --region eu-west-1 --fast-path auto",
+        + " --region eu-west-1 --fast-path auto --emf-endpoint 127.0.0.1:25888 --emf-fleet gwlb-inspection/dev/appliance",
       "Restart=on-failure",
       "RestartSec=2",
       "KillSignal=SIGTERM",
@@ -55,12 +55,12 @@ describe("delivery: the agent's systemd unit", () => {
   it("carries every deployment-bound setting as a flag", () => {
     const settings = fixtureSettings({
       gwlbCidrs: ["10.0.0.0/28"], healthPort: 8080, metricsPort: 0, drainSeconds: 45, tcpIdleTimeoutSeconds: 6000,
-      policyParameter: "policy.v2", region: "ap-southeast-2", fastPath: "off",
+      policyParameter: "policy.v2", region: "ap-southeast-2", fastPath: "off", fleet: "orders/prod/edge",
     });
     assert.deepEqual(agentCommandLine(settings), [
       "/usr/bin/node-24", "/opt/gwlb-agent/current", "--gwlb-cidrs", "10.0.0.0/28", "--health-port", "8080",
       "--metrics-port", "0", "--drain-seconds", "45", "--tcp-idle-timeout", "6000", "--ssm-parameter", "policy.v2",
-      "--region", "ap-southeast-2", "--fast-path", "off",
+      "--region", "ap-southeast-2", "--fast-path", "off", "--emf-endpoint", "127.0.0.1:25888", "--emf-fleet", "orders/prod/edge",
     ]);
   });
 
