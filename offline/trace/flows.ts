@@ -6,7 +6,7 @@
 import { NetworkModel } from "../model/network";
 import { Element, INTERNET_CLIENT, INTERNET_SERVER, Topology } from "../model/topology";
 import { Chooser, enumerate } from "./choices";
-import { TraceContext, traceLeg } from "./forwarding";
+import { TraceContext, elementPlace, traceLeg } from "./forwarding";
 import { FlowCase, Hop, Leg } from "./types";
 
 /** Client ports as in the seed's tcpdump (55585), and a fixed ALB -> NLB source port. */
@@ -49,15 +49,15 @@ function ingressCases(model: NetworkModel, topology: Topology): FlowCase[] {
       const base = { kind: "ingress" as const, flow, designedBlock: false };
       if (!arrivedAt(toAlb, node.name)) return { ...base, forward, back: [] };
       const target = ctx.choose("alb-target", "ALB target", targets, (t) => t.address);
-      const albHop: Hop = { kind: "load-balancer", text: `${alb.name}: ${node.address} -> target ${target.address}:${target.port} (ip target, availability zone ${target.availabilityZone ?? "(the ALB's)"})`, entry: alb.name, az: node.az };
+      const albHop: Hop = { kind: "load-balancer", text: `${alb.name}: ${node.address} -> target ${target.address}:${target.port} (ip target, availability zone ${target.availabilityZone ?? "(the ALB's)"})`, entry: alb.name, az: node.az, places: [elementPlace(ctx, node)] };
       const toTarget = traceLeg(ctx, `${alb.name} -> ${target.address}`, { src: node.address, srcPort: PROXY_PORT, dst: target.address, dstPort: target.port }, { at: "subnet", subnetId: node.subnetId }, "proxy", false);
       const holder = topology.elements.find((e) => arrivedAt(toTarget, e.name));
       const web = holder?.kind === "nlb-node" ? pickWebServer(ctx, model, topology, holder) : undefined;
-      const nlbHops: Hop[] = web ? [{ kind: "load-balancer", text: `${web.nlbName}: ${target.address} -> ${web.server.name} ${web.server.address}`, entry: web.nlbName, az: web.server.az }] : [];
+      const nlbHops: Hop[] = web ? [{ kind: "load-balancer", text: `${web.nlbName}: ${target.address} -> ${web.server.name} ${web.server.address}`, entry: web.nlbName, az: web.server.az, places: [elementPlace(ctx, web.server)] }] : [];
       const endName = web?.server.name ?? holder?.name ?? target.address;
       forward.push(expect(toTarget, endName, [albHop], nlbHops, web ? web.server.name : undefined));
       if (!holder) return { ...base, forward, back: [] };
-      const replyHop: Hop[] = web ? [{ kind: "load-balancer", text: `${web.server.name} -> ${web.nlbName} ${target.address}`, entry: web.nlbName, az: holder.az }] : [];
+      const replyHop: Hop[] = web ? [{ kind: "load-balancer", text: `${web.server.name} -> ${web.nlbName} ${target.address}`, entry: web.nlbName, az: holder.az, places: [elementPlace(ctx, web.server), elementPlace(ctx, holder)] }] : [];
       const fromTarget = traceLeg(ctx, `${target.address} -> ${alb.name}`, { src: target.address, srcPort: target.port, dst: node.address, dstPort: PROXY_PORT }, { at: "subnet", subnetId: holder.subnetId }, "proxy", false);
       const back = [expect(fromTarget, node.name, replyHop)];
       const toClient = traceLeg(ctx, `${alb.name} -> client`, { src: node.address, srcPort: port, dst: INTERNET_CLIENT, dstPort: CLIENT_PORT }, { at: "subnet", subnetId: node.subnetId }, "client", true);

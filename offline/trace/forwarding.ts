@@ -10,7 +10,7 @@ import { Chooser } from "./choices";
 import { isPrivateAddress, matchVpcRoute } from "./lookup";
 import { crossEndpoint } from "./inspection";
 import { crossTransitGateway } from "./transit";
-import { Hop, Leg, Packet, Step } from "./types";
+import { Hop, INTERNET_PLACE, Leg, Packet, Place, Step } from "./types";
 
 /** Where a leg starts: leaving an interface in a subnet, or arriving from the internet. */
 export type Start = { readonly at: "subnet"; readonly subnetId: string } | { readonly at: "internet" };
@@ -55,7 +55,7 @@ function fromInternet(ctx: TraceContext, packet: Packet, hops: Hop[], conversati
   const igw = [...ctx.model.internetGateways.values()].find((g) => g.vpcId === subnet.vpcId);
   if (!igw) return { end: { kind: "dropped", reason: `${ctx.model.vpcs.get(subnet.vpcId)?.name ?? subnet.vpcId} has no internet gateway for ${packet.dst}` }, packet };
   const inside = { ...packet, dst: owner.address };
-  hops.push({ kind: "igw", text: `${igw.name}: ${packet.dst} -> ${owner.address} (${owner.name})`, entry: igw.name });
+  hops.push({ kind: "igw", text: `${igw.name}: ${packet.dst} -> ${owner.address} (${owner.name})`, entry: igw.name, places: [INTERNET_PLACE, igwPlace(ctx, igw)] });
   const edgeTableId = ctx.model.edgeRouteTable.get(igw.id);
   const edge = edgeTableId ? ctx.model.routeTables.get(edgeTableId) : undefined;
   if (!edge) return deliverLocally(ctx, subnet.vpcId, inside, hops);
@@ -107,7 +107,7 @@ function applyRoute(ctx: TraceContext, table: RouteTable, where: Subnet, packet:
       const source = ctx.topology.elements.find((e) => e.address === packet.src && e.publicAddress);
       if (!source) return { end: { kind: "dropped", reason: `${igw.name} drops it: the source ${packet.src} has no public address`, entry: route.entry }, packet };
       const out = { ...packet, src: source.publicAddress! };
-      hops.push({ kind: "igw", text: `${igw.name}: ${packet.src} -> ${out.src} -> internet ${packet.dst}`, entry: igw.name });
+      hops.push({ kind: "igw", text: `${igw.name}: ${packet.src} -> ${out.src} -> internet ${packet.dst}`, entry: igw.name, places: [igwPlace(ctx, igw), INTERNET_PLACE] });
       return { end: { kind: "arrived", at: "internet" }, packet: out };
     }
     case "nat": {
@@ -117,7 +117,7 @@ function applyRoute(ctx: TraceContext, table: RouteTable, where: Subnet, packet:
       if (!nat || !natElement) return { end: { kind: "dropped", reason: `route target ${t.id} is not a NAT gateway in the graph`, entry: route.entry }, packet };
       const out = { ...packet, src: natElement.address };
       ctx.natState.set(`${nat.id}|${out.src}|${packet.dst}`, packet.src);
-      hops.push({ kind: "nat", text: `${nat.name}: source ${packet.src} -> ${out.src}`, entry: nat.name, az: natElement.az });
+      hops.push({ kind: "nat", text: `${nat.name}: source ${packet.src} -> ${out.src}`, entry: nat.name, az: natElement.az, places: [elementPlace(ctx, natElement)] });
       return { next: { subnetId: nat.subnetId, packet: out } };
     }
     case "gwlbe": {
@@ -152,9 +152,18 @@ export function deliverLocally(ctx: TraceContext, vpcId: string, packet: Packet,
       return { end: { kind: "dropped", reason: `${holder.name} has no translation for ${packet.src} -> ${packet.dst}: the flow did not leave through it`, entry: holder.name }, packet };
     }
     const back = { ...packet, dst: original };
-    hops.push({ kind: "nat", text: `${holder.name}: destination ${packet.dst} -> ${original}`, entry: holder.name, az: holder.az });
+    hops.push({ kind: "nat", text: `${holder.name}: destination ${packet.dst} -> ${original}`, entry: holder.name, az: holder.az, places: [elementPlace(ctx, holder)] });
     return { next: { subnetId: holder.subnetId, packet: back } };
   }
-  hops.push({ kind: "deliver", text: `${holder.name} ${holder.address}`, az: holder.az });
+  hops.push({ kind: "deliver", text: `${holder.name} ${holder.address}`, az: holder.az, places: [elementPlace(ctx, holder)] });
   return { end: { kind: "arrived", at: holder.name }, packet };
+}
+
+function igwPlace(ctx: TraceContext, igw: { id: string; name: string; vpcId: string }): Place {
+  return { id: igw.id, label: `IGW ${igw.name}`, vpc: ctx.model.vpcs.get(igw.vpcId)?.name };
+}
+
+export function elementPlace(ctx: { readonly model: NetworkModel }, e: Element): Place {
+  const subnet = ctx.model.subnets.get(e.subnetId);
+  return { id: `${e.kind}:${e.address}`, label: `${e.name}\n${e.address}`, vpc: subnet ? ctx.model.vpcs.get(subnet.vpcId)?.name : undefined, az: e.az };
 }

@@ -11,7 +11,9 @@ import { Hop } from "./types";
 export function crossEndpoint(ctx: TraceContext, endpoint: GwlbEndpoint, conversation: string): { hop: Hop; failure?: string } {
   const { model } = ctx;
   const az = model.subnets.get(endpoint.subnetIds[0])?.az ?? "?";
-  const base = { kind: "endpoint" as const, entry: endpoint.name, az, endpointId: endpoint.id, endpointName: endpoint.name };
+  const vpc = model.vpcs.get(endpoint.vpcId)?.name;
+  const endpointPlace = { id: endpoint.id, label: `GWLB endpoint ${endpoint.name}`, vpc, az };
+  const base = { kind: "endpoint" as const, entry: endpoint.name, az, endpointId: endpoint.id, endpointName: endpoint.name, places: [endpointPlace] };
   const service = model.endpointServices.find((s) => s.serviceName !== "" && s.serviceName === endpoint.serviceName);
   if (!service) {
     // The service may live in another stack: the endpoint is still crossed, its appliances are not traced.
@@ -31,5 +33,13 @@ export function crossEndpoint(ctx: TraceContext, endpoint: GwlbEndpoint, convers
     return { hop: { ...base, text: prefix }, failure: `${gwlb.name} has no appliance ${gwlb.crossZone ? "registered" : `in ${az} (cross-zone load balancing is off)`}` };
   }
   const appliance = ctx.choose(`appliance|${gwlb.arn}|${conversation}`, "appliance", candidates, (x) => x);
-  return { hop: { ...base, text: `${prefix} -> appliance in ${appliance} (GENEVE UDP ${GENEVE_PORT}) -> ${endpoint.name}` } };
+  const applianceVpc = model.vpcs.get(model.subnets.get(gwlb.nodes[0]?.subnetId ?? "")?.vpcId ?? "")?.name;
+  const places = [
+    endpointPlace,
+    { id: gwlb.arn, label: `GWLB ${gwlb.name}`, vpc: applianceVpc },
+    { id: `appliances:${gwlb.arn}:${appliance}`, label: `appliances ${appliance}\n(GENEVE ${GENEVE_PORT})`, vpc: applianceVpc, az: appliance },
+    { id: gwlb.arn, label: `GWLB ${gwlb.name}`, vpc: applianceVpc },
+    endpointPlace,
+  ];
+  return { hop: { ...base, places, text: `${prefix} -> appliance in ${appliance} (GENEVE UDP ${GENEVE_PORT}) -> ${endpoint.name}` } };
 }

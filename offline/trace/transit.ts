@@ -33,7 +33,8 @@ export function crossTransitGateway(
     return { end: { kind: "blackhole", destination: route.destination, entry: route.entry }, packet };
   }
   const out = route.attachmentId ? transit.attachments.get(route.attachmentId) : undefined;
-  hops.push({ kind: "tgw-route", text: `${table.name}: ${route.destination} -> ${out?.name ?? route.attachmentId}`, entry: route.entry });
+  const tgwName = transit.gateways.get(transitGatewayId)?.name ?? transitGatewayId;
+  hops.push({ kind: "tgw-route", text: `${table.name}: ${route.destination} -> ${out?.name ?? route.attachmentId}`, entry: route.entry, places: [{ id: transitGatewayId, label: `TGW ${tgwName}` }] });
   if (!out) return drop(`${route.entry} points at attachment ${route.attachmentId}, which the graph does not hold`, route.entry);
   const outAzs = out.subnetIds.map((id) => ({ id, az: subnets.get(id)?.az })).filter((x): x is { id: string; az: string } => x.az !== undefined);
   const pick = (choose: Chooser): { id: string; az: string; why: string } => {
@@ -48,6 +49,7 @@ export function crossTransitGateway(
   };
   if (outAzs.length === 0) return drop(`${out.name} has no subnet`, out.name);
   const exit = pick(ctx.choose);
-  hops.push({ kind: "tgw-attachment", text: `${out.name}: into ${exit.az} (${exit.why})`, entry: out.name, az: exit.az });
+  const place = { id: `${out.id}@${exit.az}`, label: `${out.name}\n${exit.az}`, vpc: ctx.model.vpcs.get(out.vpcId)?.name, az: exit.az };
+  hops.push({ kind: "tgw-attachment", text: `${out.name}: into ${exit.az} (${exit.why})`, entry: out.name, az: exit.az, places: [place] });
   return { next: { subnetId: exit.id, packet } };
 }

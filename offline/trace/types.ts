@@ -9,6 +9,17 @@ export interface Packet {
 
 export type HopKind = "route" | "tgw-route" | "tgw-attachment" | "endpoint" | "nat" | "igw" | "load-balancer" | "deliver";
 
+/** Somewhere a packet is, for drawing: a gateway, an endpoint, a load balancer node, an instance. */
+export interface Place {
+  readonly id: string;
+  readonly label: string;
+  /** The VPC (name) and AZ it sits in, when it sits in one. */
+  readonly vpc?: string;
+  readonly az?: string;
+}
+
+export const INTERNET_PLACE: Place = { id: "internet", label: "Internet" };
+
 export interface Hop {
   readonly kind: HopKind;
   /** As the seed reads: "hub-ingress-rt: 10.20.11.0/24 -> hub-endpoint-2a". */
@@ -20,6 +31,8 @@ export interface Hop {
   /** GWLB endpoint crossed (endpoint hops). */
   readonly endpointId?: string;
   readonly endpointName?: string;
+  /** Where the packet is after the hop, in order (drawing only). */
+  readonly places?: readonly Place[];
   /** Set when the hop breaks a rule (a target in another AZ): the trace goes on, the check fails. */
   readonly violation?: string;
 }
