@@ -57,7 +57,11 @@ export function checkCase(c: FlowCase): Failure[] {
       else if (o.kind === "arrived" && leg.expected !== undefined && o.at !== leg.expected) fail(direction, last, last?.hop.entry, `${leg.label}: arrives at ${o.at}, not at ${leg.expected}`);
       const mustInspect = leg.northSouth || (c.kind === "east-west" && !c.designedBlock);
       if (mustInspect && o.kind === "arrived" && endpointsOf(hops).length === 0) {
-        const culprit = c.kind === "east-west" ? hops.find((h) => h.hop.kind === "tgw-route") ?? lastRouteHop(hops) : lastRouteHop(hops);
+        // The entry that should have diverted it: the spoke table (east-west), the edge table (from the internet), else the way out.
+        const fromInternet = hops[0]?.hop.kind === "igw";
+        const culprit = c.kind === "east-west"
+          ? hops.find((h) => h.hop.kind === "tgw-route") ?? lastRouteHop(hops)
+          : fromInternet ? hops.find((h) => h.hop.kind === "route") ?? hops[0] : lastRouteHop(hops);
         fail(direction, culprit, culprit?.hop.entry, `${leg.label}: ${c.kind === "east-west" ? "east-west traffic" : "north-south traffic"} arrives without crossing a GWLB endpoint`);
       }
     }

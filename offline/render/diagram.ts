@@ -31,13 +31,13 @@ const STYLE: Record<FlowKind, { color: string; letter: string }> = {
   "east-west": { color: "#2ca02c", letter: "W" },
 };
 
-/** One case per flow kind (the first flow of that kind, its last case: the seed's AZ 2c walk in the dev stack): one packet per colour. */
+/**
+ * One case per flow kind, one packet per colour: the last case of the last flow of that kind, which
+ * in the dev stack is the seed's walk through AZ 2c (steps 8 and 9).
+ */
 export function casesToDraw(traced: TracedGraph): FlowCase[] {
   const chosen = new Map<FlowKind, FlowCase>();
-  for (const cases of byFlow(traced.cases).values()) {
-    const c = cases[cases.length - 1];
-    if (!chosen.has(c.kind)) chosen.set(c.kind, c);
-  }
+  for (const cases of byFlow(traced.cases).values()) chosen.set(cases[0].kind, cases[cases.length - 1]);
   return [...chosen.values()];
 }
 
@@ -78,6 +78,7 @@ export function buildDiagram(traced: TracedGraph, title: string): Diagram {
       }
     }
   }
+  legend.push("solid: the way there, dashed: the way back; I3 = hop 3 of that flow as npm start prints it");
   return { title, nodes, edges, legend };
 }
 

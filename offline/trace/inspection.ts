@@ -34,12 +34,8 @@ export function crossEndpoint(ctx: TraceContext, endpoint: GwlbEndpoint, convers
   }
   const appliance = ctx.choose(`appliance|${gwlb.arn}|${conversation}`, "appliance", candidates, (x) => x);
   const applianceVpc = model.vpcs.get(model.subnets.get(gwlb.nodes[0]?.subnetId ?? "")?.vpcId ?? "")?.name;
-  const places = [
-    endpointPlace,
-    { id: gwlb.arn, label: `GWLB ${gwlb.name}`, vpc: applianceVpc },
-    { id: `appliances:${gwlb.arn}:${appliance}`, label: `appliances ${appliance}\n(GENEVE ${GENEVE_PORT})`, vpc: applianceVpc, az: appliance },
-    { id: gwlb.arn, label: `GWLB ${gwlb.name}`, vpc: applianceVpc },
-    endpointPlace,
-  ];
+  // The load balancer and its appliances drawn as one place: the excursion is two edges, not four.
+  const appliancePlace = { id: `appliances:${gwlb.arn}:${appliance}`, label: `GWLB ${gwlb.name}\nappliances in ${appliance}\n(GENEVE UDP ${GENEVE_PORT})`, vpc: applianceVpc, az: appliance };
+  const places = [endpointPlace, appliancePlace, endpointPlace];
   return { hop: { ...base, places, text: `${prefix} -> appliance in ${appliance} (GENEVE UDP ${GENEVE_PORT}) -> ${endpoint.name}` } };
 }
