@@ -7,13 +7,12 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { JobOptions, USAGE, UsageError, parseJobArgs } from "./cli/args";
 import { runLocalDataPath } from "./datapath/runDataPath";
-import { graphFromRecords } from "./model/resourceGraph";
-import { ResourceGraph } from "./model/resourceGraph";
+import { ResourceGraph, graphFromRecords } from "./model/resourceGraph";
 import { readStackExport } from "./model/stateExport";
 import { buildDiagram } from "./render/diagram";
 import { drawDiagram } from "./render/draw";
 import { formatTraces, tracesAsData } from "./report/traceReport";
-import { PROJECT_DIR, Synthesis, summarize, synthesize } from "./synthesize";
+import { Synthesis, summarize, synthesize } from "./synthesize";
 import { traceGraph } from "./trace/traceGraph";
 
 function inventory(synthesis: Synthesis) {
@@ -64,7 +63,7 @@ async function main(options: JobOptions): Promise<number> {
   let drawing: Awaited<ReturnType<typeof drawDiagram>> | undefined;
   if (options.draw) {
     const title = synthesis ? `stack ${synthesis.stack} (synthesized offline)` : `stack export ${path.basename(options.stateFile!)}`;
-    drawing = await drawDiagram(buildDiagram(traced, title), path.resolve(options.outDir));
+    drawing = await drawDiagram(buildDiagram(traced, title), options.outDir);
     log(`\n== Picture ==\n\n${Object.values(drawing).map((f) => `  ${path.relative(process.cwd(), f)}`).join("\n")}`);
   }
 
@@ -95,7 +94,13 @@ if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
-process.chdir(PROJECT_DIR);
+// npm runs scripts from the package root; paths on the command line are the user's, from INIT_CWD.
+const userDir = process.env.INIT_CWD ?? process.cwd();
+options = {
+  ...options,
+  stateFile: options.stateFile === undefined ? undefined : path.resolve(userDir, options.stateFile),
+  outDir: path.resolve(userDir, options.outDir),
+};
 main(options).then(
   (code) => process.exit(code),
   (err: unknown) => {

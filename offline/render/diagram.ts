@@ -68,13 +68,20 @@ export function buildDiagram(traced: TracedGraph, title: string): Diagram {
     for (const leg of legs) {
       const source = topology.elements.find((e) => e.address === leg.packet.src);
       let previous: string | undefined = source && leg.hops[0]?.places?.[0]?.id !== INTERNET_PLACE.id ? elementPlace(traced, source).id : undefined;
+      // A route hop moves nothing by itself: the next edge drawn is labelled with the route's number.
+      let decidedBy: number | undefined;
       for (const hop of leg.hops) {
         n++;
-        for (const place of hop.places ?? []) {
+        if (!hop.places?.length) { decidedBy ??= n; continue; }
+        for (const place of hop.places) {
           add(place);
-          if (previous !== undefined && previous !== place.id) edges.push({ from: previous, to: place.id, label: `${prefix}${n}`, color, back });
+          if (previous !== undefined && previous !== place.id) {
+            edges.push({ from: previous, to: place.id, label: `${prefix}${decidedBy ?? n}`, color, back });
+            decidedBy = undefined;
+          }
           previous = place.id;
         }
+        decidedBy = undefined;
       }
     }
   }
