@@ -43,6 +43,8 @@ export interface TargetGroup {
   readonly ipTargets: Array<{ readonly address: string; readonly availabilityZone?: string }>;
   /** Subnets of the auto scaling groups registered to it (instance targets). */
   readonly instanceSubnetIds: string[];
+  /** Instances registered one by one (target group attachments with an instance id). */
+  readonly instanceIds: string[];
   readonly instanceGroups: string[];
 }
 
@@ -77,6 +79,7 @@ export function readLoadBalancing(graph: ResourceGraph, idOf: (r: GraphResource)
       targetType: propStr(r, "targetType") ?? "instance",
       ipTargets: [],
       instanceSubnetIds: [],
+      instanceIds: [],
       instanceGroups: [],
     });
   }
@@ -84,6 +87,7 @@ export function readLoadBalancing(graph: ResourceGraph, idOf: (r: GraphResource)
     const group = targetGroups.get(propStr(r, "targetGroupArn") ?? "");
     const address = propStr(r, "targetId");
     if (group && address && group.targetType === "ip") group.ipTargets.push({ address, availabilityZone: propStr(r, "availabilityZone") });
+    if (group && address && group.targetType === "instance") group.instanceIds.push(address);
   }
   const groupsByName = new Map<string, GraphResource>();
   for (const r of ofType(graph, LB_TYPES.autoScalingGroup)) {

@@ -6,6 +6,8 @@
  */
 import { formatIpv4, hostAddress, parseIpv4, parseIpv4Cidr } from "../../common/cidr";
 import { NetworkModel, Subnet } from "./network";
+import { ofType, propStr } from "./properties";
+import { ResourceGraph } from "./resourceGraph";
 
 /** Host numbers of the seed's addresses: the ALB at .148, web servers at .100. */
 const ALB_HOST = 148;
@@ -48,8 +50,18 @@ export function standInAddress(cidr: string, host: number): string {
   return formatIpv4(hostAddress(block, index) ?? block.network);
 }
 
-export function buildTopology(model: NetworkModel): Topology {
-  const elements: Element[] = [];
+/** Instances the graph holds one by one (aws.ec2.Instance), at their real private addresses when known. */
+function instanceElements(graph: ResourceGraph, model: NetworkModel): Element[] {
+  return ofType(graph, "aws:ec2/instance:Instance").flatMap((r) => {
+    const s = model.subnets.get(propStr(r, "subnetId") ?? "");
+    if (!s) return [];
+    const address = propStr(r, "privateIp") ?? standInAddress(s.cidr, INSTANCE_HOST);
+    return [{ kind: "instance" as const, name: r.name, address, publicAddress: propStr(r, "publicIp"), subnetId: s.id, az: s.az, ownerId: r.id || r.urn }];
+  });
+}
+
+export function buildTopology(model: NetworkModel, graph: ResourceGraph = { resources: [] }): Topology {
+  const elements: Element[] = instanceElements(graph, model);
   const subnet = (id: string) => model.subnets.get(id);
   let albIndex = 0;
   const webSubnets = new Map<string, string>(); // subnet id -> auto scaling group name
@@ -104,6 +116,7 @@ export function buildTopology(model: NetworkModel): Topology {
     const hostSubnets = [...model.subnets.values()].filter((s) => s.vpcId === vpc.id && !attachmentSubnets.has(s.id));
     spokes.push({ vpcId: vpc.id, name: vpc.name, cidr: vpc.cidr, transitGatewayId: attachment.transitGatewayId, hostSubnets });
     for (const s of hostSubnets) {
+      if (elements.some((e) => e.kind === "instance" && e.subnetId === s.id)) continue; // real instances stand for themselves
       const group = webSubnets.get(s.id);
       elements.push({
         kind: "instance",

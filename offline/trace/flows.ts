@@ -71,8 +71,10 @@ function ingressCases(model: NetworkModel, topology: Topology): FlowCase[] {
 function pickWebServer(ctx: TraceContext, model: NetworkModel, topology: Topology, nlbNode: Element): { nlbName: string; server: Element } | undefined {
   const nlb = model.loadBalancing.loadBalancers.find((lb) => lb.arn === nlbNode.ownerId);
   if (!nlb) return undefined;
-  const subnets = new Set(nlb.targetGroupArns.flatMap((arn) => model.loadBalancing.targetGroups.get(arn)?.instanceSubnetIds ?? []));
-  const servers = topology.elements.filter((e) => e.kind === "instance" && subnets.has(e.subnetId) && (nlb.crossZone || e.az === nlbNode.az));
+  const groups = nlb.targetGroupArns.map((arn) => model.loadBalancing.targetGroups.get(arn)).filter((g) => g !== undefined);
+  const subnets = new Set(groups.flatMap((g) => g.instanceSubnetIds));
+  const ids = new Set(groups.flatMap((g) => g.instanceIds));
+  const servers = topology.elements.filter((e) => e.kind === "instance" && (subnets.has(e.subnetId) || ids.has(e.ownerId)) && (nlb.crossZone || e.az === nlbNode.az));
   if (servers.length === 0) return undefined;
   return { nlbName: nlb.name, server: ctx.choose("web-server", "web server", servers, (s) => s.az) };
 }
@@ -81,7 +83,8 @@ function egressCases(model: NetworkModel, topology: Topology): FlowCase[] {
   const cases: FlowCase[] = [];
   for (const spoke of topology.spokes) {
     for (const subnet of spoke.hostSubnets) {
-      const host = topology.elements.find((e) => e.kind === "instance" && e.subnetId === subnet.id)!;
+      const host = topology.elements.find((e) => e.kind === "instance" && e.subnetId === subnet.id);
+      if (!host) continue;
       const flow = `egress ${host.name} -> internet`;
       cases.push(...caseOf((ctx) => {
         const out = traceLeg(ctx, `${host.name} -> internet`, { src: host.address, srcPort: INSTANCE_PORT, dst: INTERNET_SERVER, dstPort: HTTPS }, { at: "subnet", subnetId: subnet.id }, "egress", true);
@@ -103,8 +106,9 @@ function eastWestCases(model: NetworkModel, topology: Topology): FlowCase[] {
       if (from === to || from.transitGatewayId !== to.transitGatewayId) continue;
       for (const a of from.hostSubnets) {
         for (const b of to.hostSubnets) {
-          const source = topology.elements.find((e) => e.kind === "instance" && e.subnetId === a.id)!;
-          const target = topology.elements.find((e) => e.kind === "instance" && e.subnetId === b.id)!;
+          const source = topology.elements.find((e) => e.kind === "instance" && e.subnetId === a.id);
+          const target = topology.elements.find((e) => e.kind === "instance" && e.subnetId === b.id);
+          if (!source || !target) continue;
           const flow = `east-west ${source.name} -> ${target.name}`;
           cases.push(...caseOf((ctx) => {
             const out = traceLeg(ctx, `${source.name} -> ${target.name}`, { src: source.address, srcPort: INSTANCE_PORT, dst: target.address, dstPort: HTTPS }, { at: "subnet", subnetId: a.id }, "east-west", false);

@@ -15,7 +15,7 @@ export interface TracedGraph {
 
 export function traceGraph(graph: ResourceGraph): TracedGraph {
   const model = buildNetworkModel(graph);
-  const topology = buildTopology(model);
+  const topology = buildTopology(model, graph);
   const cases = traceFlows(model, topology);
   const failures = checkCases(cases);
   if (topology.hubs.length === 0) {

@@ -38,6 +38,35 @@ describe("offline: reading a stack export (--state)", function () {
     assert.deepEqual([first.direction, first.hop, first.hopText, first.entry], ["forward", 2, "sec-ingress-rt: 10.20.0.0/16 -> local", "sec-ingress-rt (local)"]);
   });
 
+  it("traces web servers deployed as plain instances registered by id (the seed's Terraform way)", async () => {
+    await synthesize("dev");
+    const doc = toStackExport([...recorder.registrations]);
+    const resources = doc.deployment.resources;
+    const asg = resources.find((r) => r.type === "aws:autoscaling/group:Group" && r.urn.endsWith("::app01-web-asg"))!;
+    const webGroup = resources.find((r) => r.type === "aws:lb/targetGroup:TargetGroup" && r.urn.endsWith("::app01-web-tg"))!;
+    const [subnet2a, subnet2c] = asg.inputs!.vpcZoneIdentifiers as string[];
+    const instance = (name: string, subnetId: string, privateIp: string) => ({
+      urn: `urn:pulumi:dev::gwlb-inspection::aws:ec2/instance:Instance::${name}`, type: "aws:ec2/instance:Instance", id: `i-${name}`,
+      inputs: { subnetId, tags: { Name: name } }, outputs: { privateIp }, dependencies: [],
+    });
+    const attach = (name: string) => ({
+      urn: `urn:pulumi:dev::gwlb-inspection::aws:lb/targetGroupAttachment:TargetGroupAttachment::${name}-tga`, type: "aws:lb/targetGroupAttachment:TargetGroupAttachment", id: `${name}-tga`,
+      inputs: { targetGroupArn: webGroup.outputs!.arn, targetId: `i-${name}`, port: 80 }, outputs: {}, dependencies: [],
+    });
+    doc.deployment.resources = [
+      ...resources.filter((r) => r !== asg),
+      instance("app01-web-01-pri-2a", subnet2a, "10.10.21.57"), instance("app01-web-02-pri-2c", subnet2c, "10.10.23.100"),
+      attach("app01-web-01-pri-2a"), attach("app01-web-02-pri-2c"),
+    ];
+    const traced = traceGraph(readStackExport(JSON.stringify(doc), "instances.json"));
+    assert.deepEqual(traced.failures, []);
+    const reached = new Set(traced.cases.filter((c) => c.kind === "ingress").map((c) => c.forward[1].outcome.kind === "arrived" ? c.forward[1].outcome.at : ""));
+    assert.deepEqual([...reached].sort(), ["app01-web-01-pri-2a", "app01-web-02-pri-2c"]);
+    assert.deepEqual([...new Set(traced.cases.filter((c) => c.kind === "egress").map((c) => c.flow))], [
+      "egress app01-web-01-pri-2a -> internet", "egress app01-web-02-pri-2c -> internet",
+    ]);
+  });
+
   it("unwraps plaintext secrets and takes names from the Name tag, else the URN", () => {
     const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify("10.9.0.0/16") };
     const graph = readStackExport(JSON.stringify({
