@@ -67,7 +67,7 @@ async function main(options: JobOptions): Promise<number> {
     log(`\n== Picture ==\n\n${Object.values(drawing).map((f) => `  ${path.relative(process.cwd(), f)}`).join("\n")}`);
   }
 
-  const datapath = options.datapath ? await runLocalDataPath(traced, { log }) : undefined;
+  const datapath = options.datapath ? await runLocalDataPath(traced, { log, mode: options.datapathMode }) : undefined;
 
   if (options.json) {
     const data = {

@@ -1,7 +1,7 @@
 /** The offline job's command line, parsed into options (pure, so tests can check every error). */
 
 export const USAGE = `usage: npm start -- [STACK] [--set KEY=VALUE]... [--state FILE] [--json] [--out DIR]
-                  [--all-cases] [--no-datapath] [--no-draw]
+                  [--all-cases] [--datapath auto|namespaces|simulated] [--no-datapath] [--no-draw]
 
   STACK            stack to synthesize; reads Pulumi.STACK.yaml (default: dev)
   --set KEY=VALUE  override a config key for this run; VALUE is parsed as JSON when it can be
@@ -10,6 +10,9 @@ export const USAGE = `usage: npm start -- [STACK] [--set KEY=VALUE]... [--state 
   --json           print the inventory, the traces and the checks as JSON
   --out DIR        where the picture goes (default: out): topology.mmd, topology.dot, topology.svg, topology.png
   --all-cases      print every case of AWS's choices, not one per first choice
+  --datapath MODE  how the local data path runs: namespaces (real TCP in network namespaces, needs
+                   root), simulated (the same bytes in simulated packets on loopback), or auto
+                   (namespaces as root, else simulated; the default)
   --no-datapath    skip running the agent on the local data path
   --no-draw        skip the picture
   --help           this text
@@ -24,6 +27,7 @@ export interface JobOptions {
   readonly outDir: string;
   readonly allCases: boolean;
   readonly datapath: boolean;
+  readonly datapathMode: "auto" | "namespaces" | "simulated";
   readonly draw: boolean;
   readonly help: boolean;
 }
@@ -34,6 +38,7 @@ export function parseJobArgs(argv: readonly string[]): JobOptions {
   let stack: string | undefined;
   let stateFile: string | undefined;
   let outDir = "out";
+  let datapathMode: JobOptions["datapathMode"] = "auto";
   const flags = { json: false, allCases: false, datapath: true, draw: true, help: false };
   const overrides: Record<string, unknown> = {};
   const value = (i: number, option: string): string => {
@@ -50,6 +55,11 @@ export function parseJobArgs(argv: readonly string[]): JobOptions {
     else if (arg === "--no-draw") flags.draw = false;
     else if (arg === "--state") stateFile = value(++i, "--state");
     else if (arg === "--out") outDir = value(++i, "--out");
+    else if (arg === "--datapath") {
+      const mode = value(++i, "--datapath");
+      if (mode !== "auto" && mode !== "namespaces" && mode !== "simulated") throw new UsageError(`--datapath must be auto, namespaces or simulated, got "${mode}"`);
+      datapathMode = mode;
+    }
     else if (arg === "--set") {
       const pair = argv[++i];
       const eq = pair?.indexOf("=") ?? -1;
@@ -69,5 +79,5 @@ export function parseJobArgs(argv: readonly string[]): JobOptions {
   if (stateFile !== undefined && (stack !== undefined || Object.keys(overrides).length > 0)) {
     throw new UsageError("--state traces an exported stack: it takes no STACK and no --set");
   }
-  return { stack: stack ?? "dev", overrides, stateFile, outDir, ...flags };
+  return { stack: stack ?? "dev", overrides, stateFile, outDir, datapathMode, ...flags };
 }

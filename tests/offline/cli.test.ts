@@ -20,7 +20,7 @@ describe("offline: the command line", function () {
 
   it("parses stacks, overrides and options", () => {
     assert.deepEqual(parseJobArgs(["prod", "--set", "eastWest=inspect", "--set", "fleetMinSize=3", "--json", "--no-datapath", "--out", "pics"]), {
-      stack: "prod", overrides: { eastWest: "inspect", fleetMinSize: 3 }, stateFile: undefined, outDir: "pics", json: true, allCases: false, datapath: false, draw: true, help: false,
+      stack: "prod", overrides: { eastWest: "inspect", fleetMinSize: 3 }, stateFile: undefined, outDir: "pics", datapathMode: "auto", json: true, allCases: false, datapath: false, draw: true, help: false,
     });
     assert.equal(parseJobArgs([]).stack, "dev");
   });
@@ -31,6 +31,7 @@ describe("offline: the command line", function () {
     [["--state", "x.json", "dev"], "--state traces an exported stack: it takes no STACK and no --set"],
     [["--frobnicate"], "unknown option --frobnicate"],
     [["a", "b"], 'one stack at a time: got "a" and "b"'],
+    [["--datapath", "fast"], '--datapath must be auto, namespaces or simulated, got "fast"'],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(" ")}`, () => assert.throws(() => parseJobArgs(argv), { message }));

@@ -1,6 +1,7 @@
 // The local data path end to end on loopback: the ingress flow's HTTP request and response carried
 // through the agent bundle by the GWLB simulator; SSH to the ALB denied, dropped and counted.
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import { endpointIdBits, runLocalDataPath } from "../../offline/datapath/runDataPath";
 import { seedPage } from "../../offline/datapath/seedWebServer";
 import { stackPolicy } from "../../offline/datapath/stackPolicy";
@@ -34,7 +35,7 @@ describe("offline: the local data path", function () {
   it("returns the seed's page through the agent and drops and counts the denied SSH flow", async () => {
     const traced = traceGraph(await synthesizedGraph());
     const lines: string[] = [];
-    const report = await runLocalDataPath(traced, { log: (...args) => lines.push(args.join(" ")) });
+    const report = await runLocalDataPath(traced, { log: (...args) => lines.push(args.join(" ")), mode: "simulated" });
     assert.equal(report.mode, "simulated-packets");
     assert.equal(report.ok, true);
     assert.deepEqual(report.denied, { returned: false, policyDrops: 1, ruleVerdicts: 1 });
@@ -57,5 +58,28 @@ describe("offline: the local data path", function () {
       ["192.0.2.50", 55585, "10.20.13.148", 22, "deny", "no-ssh"],
     ]);
     assert.ok(lines.some((l) => l.startsWith("mode: simulated packets")), "says which mode ran");
+  });
+
+  it("as root, carries real TCP through the agent in network namespaces of its own, and cleans them up", async function () {
+    // CI runs as root: there the namespace mode must run, not be skipped.
+    if (process.getuid?.() !== 0) {
+      if (process.env.CI === "true") assert.fail("CI must run as root to test the namespace mode");
+      this.skip();
+    }
+    const traced = traceGraph(await synthesizedGraph());
+    const lines: string[] = [];
+    const report = await runLocalDataPath(traced, { log: (...args) => lines.push(args.join(" ")), mode: "namespaces" });
+    assert.equal(report.mode, "network-namespaces");
+    assert.equal(report.ok, true, lines.join("\n"));
+    const page = seedPage({ privateIp: "10.10.23.100", availabilityZone: "ap-northeast-2c", region: "ap-northeast-2" });
+    assert.ok(report.page!.startsWith("HTTP/1.1 200 OK\r\n"));
+    assert.ok(report.page!.endsWith(`\r\n\r\n${page}`));
+    assert.equal(report.denied!.returned, false);
+    assert.equal(report.denied!.ruleVerdicts, 1);
+    assert.ok(report.denied!.policyDrops >= 1, "every SYN of the SSH attempt is dropped and counted");
+    const starts = report.flowLogs.filter((r) => r.event === "flow_start").map((r) => [r.src, r.dst, r.dstPort, r.verdict, r.rule]);
+    assert.deepEqual(starts, [["198.18.1.2", "198.18.2.2", 80, "allow", "web-in"], ["198.18.1.2", "198.18.2.2", 22, "deny", "no-ssh"]]);
+    const left = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
+    assert.ok(!left.includes(`gj${process.pid % 100000}-`), `namespaces left behind: ${left}`);
   });
 });
