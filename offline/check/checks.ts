@@ -53,7 +53,10 @@ export function checkCase(c: FlowCase): Failure[] {
       const o = leg.outcome;
       if (o.kind === "blackhole" && !c.designedBlock) fail(direction, last, o.entry, `${leg.label}: blackholed by ${o.entry} (${o.destination}), which no east-west block calls for`);
       else if (o.kind === "dropped") fail(direction, last, o.entry, `${leg.label}: does not arrive: ${o.reason}`);
-      else if (o.kind === "loop") fail(direction, last, last?.hop.entry, `${leg.label}: loops: ${o.reason}`);
+      else if (o.kind === "loop") {
+        const sender = lastRouteHop(hops); // the entry that sent it round again
+        fail(direction, sender, sender?.hop.entry, `${leg.label}: loops: ${o.reason}`);
+      }
       else if (o.kind === "arrived" && leg.expected !== undefined && o.at !== leg.expected) fail(direction, last, last?.hop.entry, `${leg.label}: arrives at ${o.at}, not at ${leg.expected}`);
       const mustInspect = leg.northSouth || (c.kind === "east-west" && !c.designedBlock);
       if (mustInspect && o.kind === "arrived" && endpointsOf(hops).length === 0) {

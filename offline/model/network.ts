@@ -5,7 +5,7 @@
  */
 import { Ipv4Cidr, parseIpv4Cidr, tryParseIpv4Cidr } from "../../common/cidr";
 import { LoadBalancing, readLoadBalancing } from "./loadBalancing";
-import { ofType, prop, propStr, propStrs, str } from "./properties";
+import { ofType, propStr, propStrs, str } from "./properties";
 import { GraphResource, Properties, ResourceGraph } from "./resourceGraph";
 import { TransitGateways, readTransitGateways } from "./transitGateway";
 
@@ -114,7 +114,9 @@ export function buildNetworkModel(graph: ResourceGraph): NetworkModel {
     const routes: VpcRoute[] = [];
     // Every VPC table holds the implicit local route for the VPC's block.
     if (vpc) routes.push({ destination: vpc.cidr, cidr: parseIpv4Cidr(vpc.cidr), target: { kind: "local" }, entry: `${r.name} (local)` });
-    const inline = prop(r, "routes");
+    // Inline routes from the inputs only: a real export's outputs list every route of the table,
+    // the separate Route resources' too, and would hide one deleted from the document.
+    const inline = r.inputs.routes;
     if (Array.isArray(inline)) {
       for (const route of inline as Properties[]) {
         const destination = str(route, "cidrBlock") ?? str(route, "destinationCidrBlock");

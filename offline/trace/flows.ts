@@ -15,6 +15,10 @@ const PROXY_PORT = 40001;
 const INSTANCE_PORT = 40000;
 const HTTPS = 443;
 
+/**
+ * Sets where a leg should arrive, adding load balancer hops before or after it; `arrivedAt` names
+ * the real end when a load balancer hands the packet on (the NLB node -> the web server).
+ */
 function expect(leg: Leg, expected: string, before: Hop[] = [], after: Hop[] = [], arrivedAt?: string): Leg {
   const outcome = arrivedAt && leg.outcome.kind === "arrived" ? { kind: "arrived" as const, at: arrivedAt } : leg.outcome;
   return { ...leg, hops: [...before, ...leg.hops, ...after], outcome, expected };

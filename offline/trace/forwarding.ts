@@ -26,10 +26,6 @@ export interface TraceContext {
 const MAX_HOPS = 64;
 
 
-export function subnetHolding(model: NetworkModel, vpcId: string, address: string, containsFn: (cidr: string, a: string) => boolean): Subnet | undefined {
-  return [...model.subnets.values()].find((s) => s.vpcId === vpcId && containsFn(s.cidr, address));
-}
-
 export function traceLeg(ctx: TraceContext, label: string, packet: Packet, start: Start, conversation: string, northSouth: boolean): Leg {
   const hops: Hop[] = [];
   const seen = new Set<string>();
@@ -38,8 +34,8 @@ export function traceLeg(ctx: TraceContext, label: string, packet: Packet, start
     const { subnetId, packet: current } = step.next;
     const key = `${subnetId}|${current.src}|${current.dst}`;
     if (seen.has(key) || hops.length > MAX_HOPS) {
-      const last = hops[hops.length - 1];
-      step = { end: { kind: "loop", reason: `the packet came back to the same subnet with the same addresses after ${last?.text ?? "its first hop"}` }, packet: current };
+      const where = ctx.model.subnets.get(subnetId)?.name ?? subnetId;
+      step = { end: { kind: "loop", reason: `the packet comes back to ${where} as ${current.src} -> ${current.dst}, round and round` }, packet: current };
       break;
     }
     seen.add(key);

@@ -116,6 +116,18 @@ describe("offline tracer: broken stacks", function () {
     assert.ok(leaked.forward[0].hops.some((h) => h.kind === "nat"));
   });
 
+  it("a loop: the endpoint subnet's default route sent back to the NAT gateway", () => {
+    const table = idOf(dev, RT, "sec-gwlbe-rt-2a");
+    const nat = idOf(dev, "aws:ec2/natGateway:NatGateway", "sec-nat-2a");
+    const route = find(dev, ROUTE, { routeTableId: table, destinationCidrBlock: "0.0.0.0/0" });
+    const { gatewayId: _igw, ...rest } = route.inputs;
+    const looped = { resources: dev.resources.map((r) => (r === route ? { ...r, inputs: { ...rest, natGatewayId: nat } } : r)) };
+    const traced = traceGraph(looped);
+    assert.deepEqual(findings(traced.failures, EGRESS_2A).filter((f) => f.includes("loops")), [
+      "forward 8 | sec-gwlbe-rt-2a: 0.0.0.0/0 -> sec-nat-2a | sec-gwlbe-default-2a | web server in app01-private-2a -> internet: loops: the packet comes back to sec-public-2a as 10.20.11.5 -> 192.0.2.80, round and round",
+    ]);
+  });
+
   it("a blackhole on a north-south path is not a designed block", () => {
     const spokeDefault = find(dev, TGW_ROUTE, { destinationCidrBlock: "0.0.0.0/0" });
     const traced = traceGraph(withInputs(dev, spokeDefault, { blackhole: true, transitGatewayAttachmentId: undefined }));

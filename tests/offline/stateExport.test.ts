@@ -67,6 +67,27 @@ describe("offline: reading a stack export (--state)", function () {
     ]);
   });
 
+  it("reads inline routes from a table's inputs, never from its outputs (which list every route of the table)", async () => {
+    await synthesize("dev");
+    const doc = toStackExport([...recorder.registrations]);
+    const resources = doc.deployment.resources;
+    const routes = resources.filter((r) => r.type === "aws:ec2/route:Route");
+    const tables = resources.filter((r) => r.type === "aws:ec2/routeTable:RouteTable");
+    const inline = (table: (typeof tables)[number]) => routes.filter((r) => r.inputs?.routeTableId === table.id).map((r) => {
+      const { routeTableId: _table, destinationCidrBlock, ...target } = r.inputs as Record<string, unknown>;
+      return { cidrBlock: destinationCidrBlock, ...target };
+    });
+    // As a Terraform-style program writes them: every route inline, no Route resources.
+    const inlined = { ...doc, deployment: { resources: [...resources.filter((r) => !routes.includes(r) && !tables.includes(r)), ...tables.map((t) => ({ ...t, inputs: { ...t.inputs, routes: inline(t) } }))] } };
+    assert.deepEqual(traceGraph(readStackExport(JSON.stringify(inlined), "inline.json")).failures, []);
+    // As a real export reads: the outputs list the separate Route resources too; deleting one must still show.
+    const listed = tables.map((t) => ({ ...t, outputs: { ...t.outputs, routes: inline(t) } }));
+    const edgeDefault = routes.find((r) => r.inputs?.destinationCidrBlock === "10.20.13.0/24")!;
+    const broken = { ...doc, deployment: { resources: [...resources.filter((r) => r !== edgeDefault && !tables.includes(r)), ...listed] } };
+    const failures = traceGraph(readStackExport(JSON.stringify(broken), "listed.json")).failures;
+    assert.ok(failures.some((f) => f.hopText === "sec-ingress-rt: 10.20.0.0/16 -> local" && f.entry === "sec-ingress-rt (local)"), "the deleted edge route is missed");
+  });
+
   it("unwraps plaintext secrets and takes names from the Name tag, else the URN", () => {
     const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify("10.9.0.0/16") };
     const graph = readStackExport(JSON.stringify({
