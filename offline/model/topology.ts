@@ -128,5 +128,6 @@ export function buildTopology(model: NetworkModel, graph: ResourceGraph = { reso
       });
     }
   }
+  spokes.sort((x, y) => x.name.localeCompare(y.name)); // stable output whatever the registration order
   return { hubs, spokes, elements };
 }
