@@ -60,7 +60,11 @@ export async function runInNamespaces(traced: TracedGraph, flow: DataPathFlow, l
   const a = NS_ADDRESSES;
   const net = createNamespaceNet(`gj${process.pid % 100000}`);
   const removeNet = () => deleteNamespaceNet(net);
+  // Interrupted or not, the namespaces of this run go away with it.
+  const onSignal = () => { removeNet(); process.exit(130); };
   process.once("exit", removeNet);
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   const children: ChildProcess[] = [];
   let agent: LocalAgent | undefined;
   try {
@@ -111,6 +115,8 @@ export async function runInNamespaces(traced: TracedGraph, flow: DataPathFlow, l
     await agent?.stop();
     removeNet();
     process.removeListener("exit", removeNet);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

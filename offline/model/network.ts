@@ -9,7 +9,7 @@ import { ofType, propStr, propStrs, str } from "./properties";
 import { GraphResource, Properties, ResourceGraph } from "./resourceGraph";
 import { TransitGateways, readTransitGateways } from "./transitGateway";
 
-export const T = {
+export const EC2_TYPES = {
   vpc: "aws:ec2/vpc:Vpc",
   subnet: "aws:ec2/subnet:Subnet",
   routeTable: "aws:ec2/routeTable:RouteTable",
@@ -85,13 +85,13 @@ export function buildNetworkModel(graph: ResourceGraph): NetworkModel {
   const problems: string[] = [];
   const idOf = (r: GraphResource) => r.id || propStr(r, "id") || r.urn;
   const vpcs = new Map<string, Vpc>();
-  for (const r of ofType(graph, T.vpc)) {
+  for (const r of ofType(graph, EC2_TYPES.vpc)) {
     const cidr = propStr(r, "cidrBlock");
     if (cidr && typeof tryParseIpv4Cidr(cidr) !== "string") vpcs.set(idOf(r), { id: idOf(r), name: r.name, cidr });
     else problems.push(`VPC ${r.name} has no IPv4 cidrBlock the tracer can read (${JSON.stringify(cidr)})`);
   }
   const subnets = new Map<string, Subnet>();
-  for (const r of ofType(graph, T.subnet)) {
+  for (const r of ofType(graph, EC2_TYPES.subnet)) {
     const cidr = propStr(r, "cidrBlock");
     const vpcId = propStr(r, "vpcId");
     const az = propStr(r, "availabilityZone");
@@ -102,13 +102,13 @@ export function buildNetworkModel(graph: ResourceGraph): NetworkModel {
     subnets.set(idOf(r), { id: idOf(r), name: r.name, vpcId, az, cidr });
   }
   const endpoints = new Map<string, GwlbEndpoint>();
-  for (const r of ofType(graph, T.vpcEndpoint)) {
+  for (const r of ofType(graph, EC2_TYPES.vpcEndpoint)) {
     if (propStr(r, "vpcEndpointType") !== "GatewayLoadBalancer") continue;
     endpoints.set(idOf(r), { id: idOf(r), name: r.name, vpcId: propStr(r, "vpcId") ?? "", subnetIds: propStrs(r, "subnetIds"), serviceName: propStr(r, "serviceName") ?? "" });
   }
   const endpointIds = new Set(endpoints.keys());
   const routeTables = new Map<string, RouteTable>();
-  for (const r of ofType(graph, T.routeTable)) {
+  for (const r of ofType(graph, EC2_TYPES.routeTable)) {
     const vpcId = propStr(r, "vpcId") ?? "";
     const vpc = vpcs.get(vpcId);
     const routes: VpcRoute[] = [];
@@ -128,7 +128,7 @@ export function buildNetworkModel(graph: ResourceGraph): NetworkModel {
     }
     routeTables.set(idOf(r), { id: idOf(r), name: r.name, vpcId, routes });
   }
-  for (const r of ofType(graph, T.route)) {
+  for (const r of ofType(graph, EC2_TYPES.route)) {
     const table = routeTables.get(propStr(r, "routeTableId") ?? "");
     const destination = propStr(r, "destinationCidrBlock");
     if (!table) { problems.push(`route ${r.name} is in route table ${JSON.stringify(propStr(r, "routeTableId"))}, which the graph does not hold`); continue; }
@@ -139,7 +139,7 @@ export function buildNetworkModel(graph: ResourceGraph): NetworkModel {
   }
   const subnetRouteTable = new Map<string, string>();
   const edgeRouteTable = new Map<string, string>();
-  for (const r of ofType(graph, T.routeTableAssociation)) {
+  for (const r of ofType(graph, EC2_TYPES.routeTableAssociation)) {
     const tableId = propStr(r, "routeTableId");
     if (!tableId) continue;
     const subnetId = propStr(r, "subnetId");
@@ -148,16 +148,16 @@ export function buildNetworkModel(graph: ResourceGraph): NetworkModel {
     if (gatewayId) edgeRouteTable.set(gatewayId, tableId);
   }
   // Subnets without an explicit association use their VPC's main table, when the graph names it.
-  const mainTables = new Map(ofType(graph, T.mainRouteTableAssociation).map((r) => [propStr(r, "vpcId") ?? "", propStr(r, "routeTableId") ?? ""]));
+  const mainTables = new Map(ofType(graph, EC2_TYPES.mainRouteTableAssociation).map((r) => [propStr(r, "vpcId") ?? "", propStr(r, "routeTableId") ?? ""]));
   for (const subnet of subnets.values()) {
     const main = mainTables.get(subnet.vpcId);
     if (!subnetRouteTable.has(subnet.id) && main) subnetRouteTable.set(subnet.id, main);
   }
   const internetGateways = new Map<string, InternetGateway>();
-  for (const r of ofType(graph, T.internetGateway)) internetGateways.set(idOf(r), { id: idOf(r), name: r.name, vpcId: propStr(r, "vpcId") ?? "" });
-  const eips = new Map(ofType(graph, T.eip).map((r) => [idOf(r), r]));
+  for (const r of ofType(graph, EC2_TYPES.internetGateway)) internetGateways.set(idOf(r), { id: idOf(r), name: r.name, vpcId: propStr(r, "vpcId") ?? "" });
+  const eips = new Map(ofType(graph, EC2_TYPES.eip).map((r) => [idOf(r), r]));
   const natGateways = new Map<string, NatGateway>();
-  for (const r of ofType(graph, T.natGateway)) {
+  for (const r of ofType(graph, EC2_TYPES.natGateway)) {
     const eip = eips.get(propStr(r, "allocationId") ?? "");
     natGateways.set(idOf(r), {
       id: idOf(r),
@@ -168,7 +168,7 @@ export function buildNetworkModel(graph: ResourceGraph): NetworkModel {
       isPublic: (propStr(r, "connectivityType") ?? "public") === "public",
     });
   }
-  const endpointServices = ofType(graph, T.endpointService).map((r) => ({
+  const endpointServices = ofType(graph, EC2_TYPES.endpointService).map((r) => ({
     id: idOf(r),
     name: r.name,
     serviceName: str(r.outputs, "serviceName") ?? "",
