@@ -1,72 +1,29 @@
 /**
- * The offline main job: `npm start -- [STACK] [--set key=value]... [--json]`.
- *
- * Synthesizes a stack (default "dev") by running the real index.ts under the Pulumi mock runtime and
- * prints what a preview would create, grouped by component and type, and the stack outputs.
+ * The offline main job, `npm start`: synthesize (or read a stack export) -> model -> trace -> check
+ * -> draw -> run the data path locally. Each step lives in its own module and runs alone from a test.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { summarize, synthesize } from "./synthesize";
+import { JobOptions, USAGE, UsageError, parseJobArgs } from "./cli/args";
+import { runLocalDataPath } from "./datapath/runDataPath";
+import { ResourceGraph, graphFromRecords } from "./model/resourceGraph";
+import { readStackExport } from "./model/stateExport";
+import { buildDiagram } from "./render/diagram";
+import { drawDiagram } from "./render/draw";
+import { formatTraces, tracesAsData } from "./report/traceReport";
+import { Synthesis, summarize, synthesize } from "./synthesize";
+import { traceGraph } from "./trace/traceGraph";
 
-const USAGE = `usage: npm start -- [STACK] [--set KEY=VALUE]... [--json]
-
-  STACK            stack to synthesize; reads Pulumi.STACK.yaml (default: dev)
-  --set KEY=VALUE  override a config key for this run; VALUE is parsed as JSON when it can be
-                   (--set eastWest=inspect --set 'spokes=[{"name":"app01","cidrBlock":"10.10.0.0/16"}]')
-  --json           print the summary, every resource and the outputs as JSON
-  --help           this text`;
-
-function parseArgs(argv: string[]): { stack: string; overrides: Record<string, unknown>; json: boolean } {
-  let stack = "dev";
-  let json = false;
-  const overrides: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else if (arg === "--json") {
-      json = true;
-    } else if (arg === "--set") {
-      const pair = argv[++i];
-      const eq = pair?.indexOf("=") ?? -1;
-      if (!pair || eq <= 0) throw new Error(`--set needs KEY=VALUE, got ${pair === undefined ? "nothing" : `"${pair}"`}`);
-      const text = pair.slice(eq + 1);
-      let value: unknown = text;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        // not JSON: keep the plain string
-      }
-      overrides[pair.slice(0, eq)] = value;
-    } else if (arg.startsWith("-")) {
-      throw new Error(`unknown option ${arg}\n${USAGE}`);
-    } else {
-      stack = arg;
-    }
-  }
-  return { stack, overrides, json };
-}
-
-async function main(): Promise<number> {
-  const { stack, overrides, json } = parseArgs(process.argv.slice(2));
-  let synthesis;
-  try {
-    synthesis = await synthesize(stack, overrides);
-  } catch (err) {
-    if (pulumi.InputPropertiesError.isInstance(err)) {
-      console.error(err.message);
-      return 1;
-    }
-    throw err;
-  }
+function inventory(synthesis: Synthesis) {
   const groups = summarize(synthesis.registrations);
   const total = groups.reduce((n, g) => n + g.total, 0) + groups.filter((g) => g.type !== "pulumi:pulumi:Stack").length;
-  if (json) {
-    const resources = synthesis.registrations.map((r) => ({ type: r.type, name: r.name, parent: r.parentUrn, inputs: r.inputs }));
-    console.log(JSON.stringify({ stack, resources: total, components: groups, outputs: synthesis.outputs, registrations: resources }, null, 2));
-    return 0;
-  }
-  console.log(`Stack "${stack}" synthesized offline under Pulumi mocks: a preview would create ${total} resources.\n`);
+  return { total, groups };
+}
+
+function printInventory(synthesis: Synthesis): void {
+  const { total, groups } = inventory(synthesis);
+  console.log(`Stack "${synthesis.stack}" synthesized offline under Pulumi mocks: a preview would create ${total} resources.\n`);
   for (const g of groups) {
     console.log(`${g.type} "${g.name}"  (${g.total} resources)`);
     for (const [type, count] of Object.entries(g.counts)) console.log(`  ${String(count).padStart(3)}  ${type}`);
@@ -74,10 +31,77 @@ async function main(): Promise<number> {
   }
   console.log("Outputs (ids, ARNs and addresses are the mocks' stand-ins):");
   for (const [key, value] of Object.entries(synthesis.outputs)) console.log(`  ${key}: ${JSON.stringify(value)}`);
-  return 0;
+  console.log("");
 }
 
-main().then(
+async function main(options: JobOptions): Promise<number> {
+  let graph: ResourceGraph;
+  let synthesis: Synthesis | undefined;
+  const log = options.json ? (..._: unknown[]) => undefined : (...args: unknown[]) => console.log(...args);
+  if (options.stateFile) {
+    if (!fs.existsSync(options.stateFile)) throw new UsageError(`--state ${options.stateFile}: no such file`);
+    graph = readStackExport(fs.readFileSync(options.stateFile, "utf8"), options.stateFile);
+    log(`Read ${graph.resources.length} resources from the stack export ${options.stateFile}.\n`);
+  } else {
+    try {
+      synthesis = await synthesize(options.stack, options.overrides);
+    } catch (err) {
+      if (pulumi.InputPropertiesError.isInstance(err)) {
+        console.error(err.message);
+        return 1;
+      }
+      throw err;
+    }
+    if (!options.json) printInventory(synthesis);
+    graph = graphFromRecords(synthesis.registrations);
+  }
+
+  const traced = traceGraph(graph);
+  log("== Flows, hop by hop ==\n");
+  log(formatTraces(traced, options.allCases));
+
+  let drawing: Awaited<ReturnType<typeof drawDiagram>> | undefined;
+  if (options.draw) {
+    const title = synthesis ? `stack ${synthesis.stack} (synthesized offline)` : `stack export ${path.basename(options.stateFile!)}`;
+    drawing = await drawDiagram(buildDiagram(traced, title), options.outDir);
+    log(`\n== Picture ==\n\n${Object.values(drawing).map((f) => `  ${path.relative(process.cwd(), f)}`).join("\n")}`);
+  }
+
+  const datapath = options.datapath ? await runLocalDataPath(traced, { log, mode: options.datapathMode }) : undefined;
+
+  if (options.json) {
+    const data = {
+      source: synthesis ? { stack: synthesis.stack } : { stateFile: options.stateFile },
+      inventory: synthesis ? { ...inventory(synthesis), outputs: synthesis.outputs } : { resources: graph.resources.length },
+      ...tracesAsData(traced),
+      drawing,
+      datapath,
+    };
+    console.log(JSON.stringify(data, null, 2));
+  }
+  const datapathOk = datapath === undefined || datapath.ok;
+  return traced.failures.length === 0 && datapathOk ? 0 : 1;
+}
+
+let options: JobOptions;
+try {
+  options = parseJobArgs(process.argv.slice(2));
+} catch (err) {
+  console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// npm runs scripts from the package root; paths on the command line are the user's, from INIT_CWD.
+const userDir = process.env.INIT_CWD ?? process.cwd();
+options = {
+  ...options,
+  stateFile: options.stateFile === undefined ? undefined : path.resolve(userDir, options.stateFile),
+  outDir: path.resolve(userDir, options.outDir),
+};
+main(options).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));

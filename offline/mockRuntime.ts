@@ -23,6 +23,8 @@ export interface Registration {
   readonly name: string;
   readonly inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly id: string;
+  /** What the mock provider returned: the inputs plus computed ids, ARNs and addresses. */
+  outputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** URN of the parent resource ("" for the stack itself). */
   parentUrn: string;
   /** URNs this resource waits for: explicit dependsOn and every resource whose output feeds an input. */
@@ -217,8 +219,9 @@ export function installMocks(stack = "test"): void {
       newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
         const prefix = ID_PREFIX[args.type] ?? args.type.split(":").pop()!.toLowerCase();
         const id = args.custom === false ? "" : recorder.nextId(prefix);
-        recorder.registrations.push({ type: args.type, name: args.name, inputs: args.inputs, id, parentUrn: "", dependencies: [], urn: "" });
-        return { id, state: { ...args.inputs, ...computedState(args.type, args.name, id, args.inputs) } };
+        const state = { ...args.inputs, ...computedState(args.type, args.name, id, args.inputs) };
+        recorder.registrations.push({ type: args.type, name: args.name, inputs: args.inputs, outputs: state, id, parentUrn: "", dependencies: [], urn: "" });
+        return { id, state };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         recorder.invocations.push({ token: args.token, inputs: args.inputs });

@@ -25,6 +25,15 @@ const ALLOWED: ReadonlyArray<{ folder: string; mayImport: readonly string[] }> =
     mayImport: ["components/appSpoke", "components/centralEgress", "components/args", "components/rules", "components/shared", "common", "@pulumi/pulumi", "@pulumi/aws"],
   },
   { folder: "program", mayImport: ["program", "components/index.ts", "common", "@pulumi/pulumi"] },
+  // The offline job runs the program by path; its model, tracer and checks stay pure over a plain
+  // resource graph (no Pulumi), so they read a stack export as well as a synthesized stack.
+  {
+    folder: "offline",
+    mayImport: ["offline", "index.ts", "program", "common", "appliance-agent/build.ts", "appliance-agent/sim", "@pulumi/pulumi", "yaml", "@viz-js/viz", "@resvg/resvg-js"],
+  },
+  ...["offline/model", "offline/trace", "offline/check"].map((folder) => ({ folder, mayImport: ["offline/model", "offline/trace", "offline/check", "common"] })),
+  { folder: "offline/render", mayImport: ["offline/render", "offline/model", "offline/trace", "offline/check", "offline/report", "common", "@viz-js/viz", "@resvg/resvg-js"] },
+  { folder: "offline/datapath", mayImport: ["offline/datapath", "offline/model", "offline/trace", "offline/render", "common", "appliance-agent/build.ts", "appliance-agent/sim"] },
   // The agent is bundled alone: besides Node.js it may use only the shared contract and CIDR library
   // (and the SSM client it bundles); its planes' own rules are in tests/agent/layout.test.ts.
   { folder: "appliance-agent/src", mayImport: ["appliance-agent/src", "common", "@aws-sdk/client-ssm"] },
