@@ -81,6 +81,8 @@ export class LocalAgent {
       ...command.slice(1),
       outfile, "--config", policyFile, "--listen-address", listenAddress, "--gwlb-cidrs", `${gwlbAddress}/32`,
       "--health-address", "127.0.0.1", "--health-port", String(healthPort), "--workers", "1",
+      // One local port for health and metrics: nothing here needs them apart, as a GWLB's health checks do.
+      "--metrics-port", "0",
     ], { stdio: ["ignore", "pipe", "pipe"] });
     const agent = new LocalAgent(child, healthPort, scratch, netns);
     const deadline = Date.now() + 15000;
