@@ -1,6 +1,7 @@
 // Checks a policy document field by field and builds its compiled form (compile.ts). Every
 // problem is reported with the path of its field; a document with any problem compiles to nothing.
 
+import { MAX_NESTING, MAX_RULES, nestsDeeperThan } from "./limits";
 import { Cidr, parseCidr } from "../../../common/cidr";
 import { PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 import {
@@ -25,6 +26,10 @@ export function compilePolicy(doc: unknown, problems: Problems): CompiledPolicy 
     problems.add("", `the document must be a JSON object, got ${describe(doc)}`);
     return undefined;
   }
+  if (nestsDeeperThan(doc, MAX_NESTING)) {
+    problems.add("", `the document nests deeper than ${MAX_NESTING} levels`);
+    return undefined;
+  }
   rejectUnknownKeys(doc, TOP_LEVEL_KEYS, "", problems);
   if (doc.version !== undefined && doc.version !== 1) problems.add("version", `${describe(doc.version)} is not supported (expected 1)`);
   if (doc.description !== undefined && typeof doc.description !== "string") {
@@ -46,6 +51,8 @@ export function compilePolicy(doc: unknown, problems: Problems): CompiledPolicy 
   const labels: string[] = [];
   if (!Array.isArray(doc.rules)) {
     problems.add("rules", `${describe(doc.rules)} is not an array of rules (use [] for none)`);
+  } else if (doc.rules.length > MAX_RULES) {
+    problems.add("rules", `${doc.rules.length} rules; at most ${MAX_RULES}, since each new flow is matched against them in order`);
   } else {
     const names = new Map<string, number>();
     doc.rules.forEach((raw, index) => {
