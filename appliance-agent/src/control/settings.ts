@@ -105,7 +105,7 @@ export function defaultSettings(): AgentSettings {
     tcpIdleTimeoutSeconds: GWLB_TCP_IDLE_TIMEOUT_SECONDS,
     otherIdleTimeoutSeconds: GWLB_OTHER_IDLE_TIMEOUT_SECONDS,
     maxFlows: 500_000,
-    maxReturnSockets: 4096,
+    maxReturnSockets: 32768,
     receiveBufferBytes: 8 << 20,
     sendBufferBytes: 1 << 20,
     flowLogs: true,
