@@ -84,14 +84,23 @@ class Bench {
     }
     const configs: ConfigResult[] = [];
     for (const ports of this.o.ports) for (const size of this.o.sizes) configs.push(await this.measureConfig(size, ports));
-    const newFlows: Record<string, Partial<Record<"fast" | "slow", NewFlowsResult>>> = {};
+    const newFlows: Record<string, Record<string, NewFlowsResult & { slowMaxPps: number }>> = {};
     if (this.o.newFlows) {
       for (const ports of this.o.ports) {
         const slowMax = configs.find((c) => c.ports === ports && c.size === this.o.sizes[0])?.targets.slow?.maxPps ?? 20_000;
+        const limit = ["--slow-path-max-pps", String(Math.round(slowMax))];
+        // At the slow path's max, then a flood of new flows at twice it, without and with the kernel's limit.
+        const runs: Array<[string, "fast" | "slow", number, string[]]> = [
+          ["fast", "fast", 1, []],
+          ["slow", "slow", 1, []],
+          ["fast 2x", "fast", 2, []],
+          ["fast 2x, limit", "fast", 2, limit],
+          ["slow 2x", "slow", 2, []],
+        ];
         newFlows[String(ports)] = {};
-        for (const k of ["fast", "slow"] as const) {
-          log(`new flows: ${k}, ${ports} ports, ${this.o.sizes[0]} B, offered at the slow path's max (${Math.round(slowMax)} pps)`);
-          newFlows[String(ports)][k] = await measureNewFlows(this.ctx, this.m, k, ports, slowMax, this.scratch);
+        for (const [label, k, factor, extra] of runs) {
+          log(`new flows: ${label}, ${ports} ports, offered at ${factor}x the slow path's max (${Math.round(factor * slowMax)} pps) ${extra.join(" ")}`);
+          newFlows[String(ports)][label] = { ...(await measureNewFlows(this.ctx, this.m, k, ports, factor * slowMax, this.scratch, extra)), slowMaxPps: slowMax };
         }
       }
     }

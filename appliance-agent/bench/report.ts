@@ -51,7 +51,7 @@ export interface BenchResult {
   minutes: number;
   notes: string[];
   configs: ConfigResult[];
-  newFlows: Record<string, Partial<Record<"fast" | "slow", NewFlowsResult>>>;
+  newFlows: Record<string, Record<string, NewFlowsResult & { slowMaxPps: number }>>;
   memory: MemoryResult | null;
 }
 
@@ -89,11 +89,13 @@ export function report(r: BenchResult): string {
     row("  delivered / max", kinds.map((k) => pct(t(k).doubleDeliveredPps / t(k).maxPps)));
     row("flood offered -> delivered", kinds.map((k) => `${fmt(t(k).floodOfferedPps)} -> ${fmt(t(k).floodDeliveredPps)}`));
   }
-  for (const [ports, byKind] of Object.entries(r.newFlows)) {
-    for (const [kind, n] of Object.entries(byKind)) {
+  if (Object.keys(r.newFlows).length > 0) out.push("", `new flows (${PACKETS_PER_NEW_FLOW} packets each, 64 B), offered at 1x or 2x the slow path's max; "limit" = --slow-path-max-pps at that max:`);
+  for (const [ports, byRun] of Object.entries(r.newFlows)) {
+    for (const [label, n] of Object.entries(byRun)) {
+      const fast = label.startsWith("fast");
       out.push(
-        `new flows, ${TARGET_LABELS[kind as TargetKind]}, ${fmt(Number(ports))} ports (${PACKETS_PER_NEW_FLOW} packets each, ${fmt(n.offeredPps)} pps offered = ${fmt(n.offeredFlowsPerSecond)} flows/s): ` +
-          `${fmt(n.decidedPerSecond)} decided/s${kind === "fast" ? `, ${fmt(n.installedPerSecond)} installed/s` : ""} (${fmt(n.created)} created${kind === "fast" ? `, ${fmt(n.installed)} installed` : ""}), loss ${pct(n.lossFraction)}, ${n.usPerPacket.toFixed(2)} us/packet`,
+        `  ${fmt(Number(ports))} ports, ${label.padEnd(15)} ${fmt(n.offeredPps)} pps offered (${fmt(n.offeredFlowsPerSecond)} flows/s): ${fmt(n.decidedPerSecond)} decided/s` +
+          `${fast ? `, ${fmt(n.installedPerSecond)} installed/s` : ""}, ${fmt(n.deliveredPps)} pps delivered (${pct(n.deliveredPps / n.slowMaxPps)} of the slow max), loss ${pct(n.lossFraction)}, ${n.usPerPacket.toFixed(2)} us/packet`,
       );
     }
   }

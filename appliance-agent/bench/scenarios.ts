@@ -16,6 +16,7 @@ export const NEW_FLOWS = 50_000;
 export interface NewFlowsResult {
   offeredPps: number;
   offeredFlowsPerSecond: number;
+  deliveredPps: number;
   decidedPerSecond: number;
   installedPerSecond: number;
   created: number;
@@ -47,14 +48,14 @@ async function settled(agent: AgentProcess, metric: string, limitMs: number): Pr
  * PACKETS_PER_NEW_FLOW packets each, offered at `rate` packets per second (every packet of a
  * new flow goes to the agent: it arrives before the flow is installed).
  */
-export async function measureNewFlows(ctx: TargetContext, m: Measurer, kind: "fast" | "slow", sockets: number, rate: number, scratch: string): Promise<NewFlowsResult> {
+export async function measureNewFlows(ctx: TargetContext, m: Measurer, kind: "fast" | "slow", sockets: number, rate: number, scratch: string, extraArgs: readonly string[] = []): Promise<NewFlowsResult> {
   const warm = path.join(scratch, `warm-${sockets}.bin`);
   writeTemplates(warm, dataTemplates({ innerLength: 64, flows: sockets, sockets }));
   const fresh = path.join(scratch, `new-${sockets}.bin`);
   // About 4 s of sending at `rate`, at most NEW_FLOWS flows.
   const flows = Math.max(100, Math.min(NEW_FLOWS, Math.round((rate * 4) / PACKETS_PER_NEW_FLOW)));
   writeTemplates(fresh, newFlowTemplates(flows, PACKETS_PER_NEW_FLOW, sockets));
-  const agent = await startAgent(ctx, kind);
+  const agent = await startAgent(ctx, kind, extraArgs);
   try {
     await m.measure(ctx.agentPath, { templates: warm, sockets, rate: 10_000, seconds: Math.ceil(sockets / 10_000) + 1, once: true, drainMs: 1000 }, agent.pid);
     const created0 = await agent.metric("gwlb_agent_flows_created_total");
@@ -67,6 +68,7 @@ export async function measureNewFlows(ctx: TargetContext, m: Measurer, kind: "fa
     return {
       offeredPps: run.result.sendPps,
       offeredFlowsPerSecond: run.result.sendPps / PACKETS_PER_NEW_FLOW,
+      deliveredPps: run.result.deliveredPps,
       decidedPerSecond: created / seconds,
       installedPerSecond: installed / seconds,
       created,

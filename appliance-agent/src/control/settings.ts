@@ -39,6 +39,7 @@ export interface AgentSettings {
   fastPathDevice: string;
   fastPathMaxFlows: number;
   fastPathPollMs: number;
+  slowPathMaxPps: number;
 }
 
 type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string";
@@ -86,6 +87,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "fastPathDevice", flag: "--fast-path-device", kind: "string", help: "interface of the fast path's ingress chain", defaultText: "the interface of --listen-address (or of the default route)" },
   { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "flows offloaded to the kernel at once, all workers together (two set elements each)" },
   { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
+  { key: "slowPathMaxPps", flag: "--slow-path-max-pps", kind: "int", min: 0, max: 100_000_000, help: "with the fast path: packets per second let through to the agent, the excess dropped in the ingress chain (0: no limit; see README)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
   { key: "region", flag: "--region", kind: "string", help: "AWS region for SSM (else AWS_REGION / AWS_DEFAULT_REGION)", defaultText: "from the environment" },
 ];
@@ -116,6 +118,7 @@ export function defaultSettings(): AgentSettings {
     fastPathDevice: "",
     fastPathMaxFlows: 65_536,
     fastPathPollMs: 2000,
+    slowPathMaxPps: 0,
   };
 }
 
