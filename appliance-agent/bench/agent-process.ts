@@ -2,16 +2,29 @@
 // scratch directory, so dist/ is left alone), started as a child process in a namespace or on
 // loopback, pinned to one CPU, and stopped with SIGINT (SIGTERM would drain for 300 s).
 
-import { ChildProcess } from "node:child_process";
+import { ChildProcess, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildAgentBundle } from "../build";
 import { BenchPath, inNamespace } from "./netns";
 import { runChild, sleep, spawnTracked, which } from "./sys";
 
-/** Runs a command, pinned to `cpus` when given, in a namespace when given. */
+/**
+ * The most descriptors a child may have: 65,536 (what the README asks of systemd) where this
+ * process may raise its hard limit, else the hard limit it has. The many-port runs need one
+ * return socket per GWLB source port.
+ */
+export const NOFILE_LIMIT = ((): number => {
+  const hard = Number(spawnSync("sh", ["-c", "ulimit -Hn"], { encoding: "utf8" }).stdout.trim());
+  if (!Number.isFinite(hard)) return 65536; // "unlimited"
+  if (hard >= 65536) return 65536;
+  return spawnSync("sh", ["-c", "ulimit -Hn 65536"]).status === 0 ? 65536 : hard;
+})();
+
+/** Runs a command, pinned to `cpus` when given, in a namespace when given, with NOFILE_LIMIT descriptors. */
 function pinnedCommand(ns: string | null, cpus: string | null, argv: readonly string[]): [string, string[]] {
-  const pinned = cpus !== null && which("taskset") !== null ? ["taskset", "-c", cpus, ...argv] : [...argv];
+  const limited = which("prlimit") !== null ? ["prlimit", `--nofile=${NOFILE_LIMIT}:${NOFILE_LIMIT}`, "--", ...argv] : [...argv];
+  const pinned = cpus !== null && which("taskset") !== null ? ["taskset", "-c", cpus, ...limited] : limited;
   return inNamespace(ns, pinned[0], pinned.slice(1));
 }
 

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -207,7 +208,7 @@ int main(int argc, char **argv) {
         else usage("unknown option");
     }
     if (!tpath || !src || !dst || !listen_addr || !expect) usage("--templates, --src, --dst, --listen and --expect-from are required");
-    if (nsock < 1 || nsock > 4096 || batch < 1 || batch > MAX_BATCH || duration <= 0 || duration > 600 || drain_ms < 0 || drain_ms > 10000 || rate < 0 || port_base < 0 || port_base + (int)nsock > 65535)
+    if (nsock < 1 || nsock > 30000 || batch < 1 || batch > MAX_BATCH || duration <= 0 || duration > 600 || drain_ms < 0 || drain_ms > 10000 || rate < 0 || port_base < 0 || port_base + (int)nsock > 65535)
         usage("option out of range");
     if (cpu >= 0) {
         cpu_set_t set;
@@ -220,6 +221,17 @@ int main(int argc, char **argv) {
     if (inet_pton(AF_INET, expect, &expect_addr) != 1) usage("bad --expect-from");
 
     /* Sockets: one per GWLB source port, bound to an ephemeral port, connected to the target. */
+    /* 20,000 GWLB source ports need more descriptors than a default soft limit: raise it (root may raise the hard one too). */
+    rlim_t need = nsock + 64;
+    struct rlimit have;
+    if (getrlimit(RLIMIT_NOFILE, &have) == 0 && have.rlim_cur < need) {
+        struct rlimit want = {.rlim_cur = need, .rlim_max = have.rlim_max > need ? have.rlim_max : need};
+        /* Without CAP_SYS_RESOURCE the hard limit stays: take all of it (the caller sizes --sockets to fit). */
+        if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
+            want.rlim_cur = want.rlim_max = have.rlim_max;
+            if (setrlimit(RLIMIT_NOFILE, &want) < 0) die("setrlimit RLIMIT_NOFILE");
+        }
+    }
     socks = calloc(nsock, sizeof *socks);
     sock_port = calloc(nsock, sizeof *sock_port);
     struct sockaddr_in target = {.sin_family = AF_INET, .sin_port = htons(dport)};

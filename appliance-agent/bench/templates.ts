@@ -123,3 +123,23 @@ export function decodeTemplates(file: Buffer): Template[] {
 export function writeTemplates(path: string, templates: readonly Template[]): void {
   writeFileSync(path, encodeTemplates(templates));
 }
+
+/**
+ * `flows` new UDP flows of `packetsPerFlow` packets each, a flow's packets back to back (as a
+ * short DNS exchange or a connection's first packets arrive): for the new-flows-per-second run.
+ * Their server (10.10.23.100) is neither the data templates' nor the SYN templates', so every
+ * flow is new to an agent that has only seen those.
+ */
+export function newFlowTemplates(flows: number, packetsPerFlow: number, sockets: number): Template[] {
+  const templates: Template[] = [];
+  for (let i = 0; i < flows; i++) {
+    for (let p = 0; p < packetsPerFlow; p++) {
+      const { datagram, payloadOffset } = buildDatagram({
+        inner: { src: client(i).address, dst: "10.10.23.100", protocol: "udp", srcPort: client(i).port, dstPort: 53, totalLength: 64 },
+        geneve: { endpointId: ENDPOINT_ID, attachmentId: 0n, flowCookie: templates.length },
+      });
+      templates.push({ datagram, stampOffset: payloadOffset, socket: i % sockets });
+    }
+  }
+  return templates;
+}

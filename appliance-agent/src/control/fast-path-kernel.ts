@@ -93,6 +93,7 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
       otherIdleTimeoutSeconds: settings.otherIdleTimeoutSeconds,
       setSize: 2 * settings.fastPathMaxFlows,
+      slowPathMaxPps: settings.slowPathMaxPps,
     };
     await run(nft, ["-f", "-"], renderFastPathTable(spec));
     logEvent("info", "fast path on: decided TCP/UDP flows are forwarded by an nftables netdev ingress chain", {
@@ -101,6 +102,7 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       router: spec.router,
       maxFlows: settings.fastPathMaxFlows,
       pollMs: settings.fastPathPollMs,
+      slowPathMaxPps: settings.slowPathMaxPps,
     });
     return {
       nft,

@@ -35,6 +35,8 @@ export interface FastPathTableSpec {
   readonly otherIdleTimeoutSeconds: number;
   /** Kernel bound per set (two elements per flow). */
   readonly setSize: number;
+  /** Packets per second let through to the agent's socket; the excess is dropped here (0: no limit). */
+  readonly slowPathMaxPps?: number;
 }
 
 const KEY4 = "@th,160,64 . @th,480,32 . @th,512,32 . @th,544,32";
@@ -56,6 +58,20 @@ function lengthTriples(mtu: number, innerFromUdp: number, minInner: number): str
 function lookup(set: number, key: string, timeout: number, action: string): string {
   const name = FAST_PATH_SETS[set];
   return `${key} @${name} update @${name} { ${key} timeout ${timeout}s } ${action}`;
+}
+
+/**
+ * Overload shedding: what the fast path did not forward or drop goes to the agent, and past
+ * what the agent can take each such packet would cost the receive path (IP, UDP, a full socket
+ * buffer) only to be dropped there, on the agent's own CPU. Dropping the excess here costs a
+ * fraction of that, and flows already offloaded never reach this rule, so a flood of new flows
+ * cannot starve them. The burst absorbs 100 ms at the limit.
+ */
+function slowPathLimit(spec: FastPathTableSpec): string[] {
+  const pps = spec.slowPathMaxPps ?? 0;
+  if (pps <= 0) return [];
+  const burst = Math.max(64, Math.ceil(pps / 10));
+  return [`    udp dport ${spec.listenPort} ip daddr ${list(spec.localAddresses)} limit rate over ${pps}/second burst ${burst} packets counter drop`];
 }
 
 /** The whole table; applying it replaces any table of the same name in one transaction. */
@@ -84,6 +100,7 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     `  chain ingress {`,
     `    type filter hook ingress device ${device} priority -300; policy accept;`,
     `    ip hdrlength 5 ip frag-off & 0x3fff == 0 ip protocol udp udp dport ${spec.listenPort} ip saddr ${list(spec.gwlbCidrs)} ip daddr ${list(spec.localAddresses)} @th,64,16 & 0xff80 == 0x0800 @th,128,32 0x01080102 @th,224,32 0x01080202 @th,320,32 0x01080301 jump geneve`,
+    ...slowPathLimit(spec),
     `  }`,
     `  chain geneve {`,
     `    @th,80,16 0x0800 @th,384,8 0x45 @th,432,16 & 0x3fff == 0 ip length . udp length . @th,400,16 @len4 jump inner4`,

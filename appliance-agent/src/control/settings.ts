@@ -44,6 +44,7 @@ export interface AgentSettings {
   emfIntervalSeconds: number;
   emfDimension: string;
   emfFleet: string;
+  slowPathMaxPps: number;
 }
 
 type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string" | "loopback";
@@ -83,6 +84,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "fastPathDevice", flag: "--fast-path-device", kind: "string", help: "interface of the fast path's ingress chain", defaultText: "the interface of --listen-address (or of the default route)" },
   { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "flows offloaded to the kernel at once, all workers together (two set elements each)" },
   { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
+  { key: "slowPathMaxPps", flag: "--slow-path-max-pps", kind: "int", min: 0, max: 100_000_000, help: "with the fast path: packets per second let through to the agent, the excess dropped in the ingress chain (0: no limit; see README)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
   { key: "emfEndpoint", flag: "--emf-endpoint", kind: "loopback", help: "send key counters as CloudWatch EMF JSON to this CloudWatch agent UDP listener (127.x.x.x:port only), e.g. 127.0.0.1:25888", defaultText: "off" },
   { key: "emfIntervalSeconds", flag: "--emf-interval-seconds", kind: "int", min: 1, max: 3600, help: "how often EMF documents are sent" },
@@ -107,7 +109,7 @@ export function defaultSettings(): AgentSettings {
     tcpIdleTimeoutSeconds: GWLB_TCP_IDLE_TIMEOUT_SECONDS,
     otherIdleTimeoutSeconds: GWLB_OTHER_IDLE_TIMEOUT_SECONDS,
     maxFlows: 500_000,
-    maxReturnSockets: 4096,
+    maxReturnSockets: 32768,
     receiveBufferBytes: 8 << 20,
     sendBufferBytes: 1 << 20,
     flowLogs: true,
@@ -123,6 +125,7 @@ export function defaultSettings(): AgentSettings {
     emfIntervalSeconds: 60,
     emfDimension: process.env.EC2_INSTANCE_ID ?? "",
     emfFleet: "",
+    slowPathMaxPps: 0,
   };
 }
 

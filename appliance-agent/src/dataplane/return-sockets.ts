@@ -2,8 +2,11 @@
 // destination port 6081. A socket bound to 6081 cannot send from another port, so we keep one
 // UDP socket per (GWLB address, GWLB source port), bound to that port on our address and
 // connected to GWLB:6081 (a connected send skips the per-packet address lookup). The sockets
-// are bounded in number (least recently used closed first) and opened lazily; packets that
-// arrive while a socket is still binding wait in a short queue.
+// are opened lazily, kept for as long as their port is in use (GWLB varies its source port per
+// flow, so tens of thousands can be live at once) and bounded in number: an intrusive
+// doubly linked list in use order makes both the per-packet touch and the eviction of the
+// least recently used O(1). Packets that arrive while a socket is still binding wait in a
+// short queue.
 
 import * as dgram from "node:dgram";
 import { Drop } from "./drop-reasons";
@@ -17,12 +20,35 @@ export const MAX_PENDING_PER_SOCKET = 64;
 /** A socket that failed to bind is retried after this long. */
 const RETRY_AFTER_MS = 5000;
 
+/** What the pool uses of a dgram socket (a seam for tests that need more ports than descriptors). */
+export interface ReturnSocketLike {
+  bind(options: dgram.BindOptions, callback: () => void): unknown;
+  connect(port: number, address: string, callback: () => void): void;
+  send(datagram: Buffer): void;
+  close(): void;
+  on(event: "error", listener: (error: NodeJS.ErrnoException) => void): unknown;
+  on(event: "message", listener: () => void): unknown;
+}
+
+export type ReturnSocketFactory = (sendBufferBytes: number) => ReturnSocketLike;
+
+// reuseAddr lets every worker process bind its own socket to the same (address, port).
+const dgramFactory: ReturnSocketFactory = (sendBufferSize) => dgram.createSocket({ type: "udp4", reuseAddr: true, sendBufferSize });
+
 class ReturnSocket {
   state = STATE_BINDING;
   pending: Buffer[] = [];
   lastUsed = 0;
   retryAt = 0;
-  constructor(readonly socket: dgram.Socket | null) {}
+  /** Neighbours in use order: `newer` toward the head (most recent), `older` toward the tail. */
+  newer: ReturnSocket | null = null;
+  older: ReturnSocket | null = null;
+  constructor(
+    readonly socket: ReturnSocketLike,
+    readonly byPort: Map<number, ReturnSocket>,
+    readonly address: string,
+    readonly port: number,
+  ) {}
 }
 
 export interface ReturnSocketPoolOptions {
@@ -37,6 +63,8 @@ export interface ReturnSocketPoolOptions {
   readonly listenSocket: dgram.Socket;
   readonly listenPort: number;
   readonly onError?: (message: string) => void;
+  /** Defaults to real dgram sockets. */
+  readonly createSocket?: ReturnSocketFactory;
 }
 
 export class ReturnSocketPool {
@@ -45,8 +73,13 @@ export class ReturnSocketPool {
   private readonly byAddress = new Map<string, Map<number, ReturnSocket>>();
   private count = 0;
   private closed = false;
+  private newest: ReturnSocket | null = null;
+  private oldest: ReturnSocket | null = null;
+  private readonly createSocket: ReturnSocketFactory;
 
-  constructor(private readonly options: ReturnSocketPoolOptions) {}
+  constructor(private readonly options: ReturnSocketPoolOptions) {
+    this.createSocket = options.createSocket ?? dgramFactory;
+  }
 
   get size(): number {
     return this.count;
@@ -58,19 +91,21 @@ export class ReturnSocketPool {
    */
   send(gwlbAddress: string, sourcePort: number, datagram: Buffer): number {
     if (sourcePort === this.options.listenPort) return this.sendFromListenSocket(gwlbAddress, datagram);
-    let byPort = this.byAddress.get(gwlbAddress);
-    if (byPort === undefined) {
-      byPort = new Map();
-      this.byAddress.set(gwlbAddress, byPort);
+    let entry = this.byAddress.get(gwlbAddress)?.get(sourcePort);
+    if (entry !== undefined && entry.state === STATE_FAILED && this.now >= entry.retryAt) {
+      this.discard(entry);
+      entry = undefined;
     }
-    let entry = byPort.get(sourcePort);
-    if (entry === undefined || (entry.state === STATE_FAILED && this.now >= entry.retryAt)) {
-      if (entry !== undefined) this.discard(byPort, sourcePort, entry);
-      entry = this.open(gwlbAddress, sourcePort, byPort);
+    if (entry === undefined) {
+      // The discard (or an eviction) may have dropped this address's map: fetch it again.
+      entry = this.open(gwlbAddress, sourcePort);
+    } else if (entry !== this.newest) {
+      this.unlink(entry);
+      this.pushNewest(entry);
     }
     entry.lastUsed = this.now;
     if (entry.state === STATE_READY) {
-      entry.socket!.send(datagram);
+      entry.socket.send(datagram);
       const counters = this.options.counters.values;
       counters[Counter.PacketsOut]++;
       counters[Counter.BytesOut] += datagram.length;
@@ -85,23 +120,16 @@ export class ReturnSocketPool {
   }
 
   /**
-   * Closes sockets unused for `idleMs`, and forgets addresses left without sockets (by this or
-   * by evictions since the last call), so that many distinct sources cannot grow the map.
+   * Closes sockets unused for `idleMs`: walks from the least recently used and stops at the
+   * first one still in use, so the cost is the sockets closed, not the sockets open.
    */
   closeIdle(idleMs: number): void {
-    for (const [address, byPort] of this.byAddress) {
-      for (const [port, entry] of byPort) {
-        if (this.now - entry.lastUsed >= idleMs) this.discard(byPort, port, entry);
-      }
-      if (byPort.size === 0) this.byAddress.delete(address);
-    }
+    while (this.oldest !== null && this.now - this.oldest.lastUsed >= idleMs) this.discard(this.oldest);
   }
 
   closeAll(): void {
     this.closed = true;
-    for (const byPort of this.byAddress.values()) {
-      for (const [port, entry] of byPort) this.discard(byPort, port, entry);
-    }
+    while (this.oldest !== null) this.discard(this.oldest);
     this.byAddress.clear();
   }
 
@@ -113,13 +141,21 @@ export class ReturnSocketPool {
     return Drop.None;
   }
 
-  private open(gwlbAddress: string, sourcePort: number, byPort: Map<number, ReturnSocket>): ReturnSocket {
-    if (this.count >= this.options.maxSockets) this.evictLeastRecentlyUsed();
+  private open(gwlbAddress: string, sourcePort: number): ReturnSocket {
+    if (this.count >= this.options.maxSockets && this.oldest !== null) {
+      this.discard(this.oldest);
+      this.options.counters.values[Counter.ReturnSocketEvictions]++;
+    }
+    let byPort = this.byAddress.get(gwlbAddress);
+    if (byPort === undefined) {
+      byPort = new Map();
+      this.byAddress.set(gwlbAddress, byPort);
+    }
     const { counters, gwlbPort, localAddress, sendBufferBytes } = this.options;
-    // reuseAddr lets every worker process bind its own socket to the same (address, port).
-    const socket = dgram.createSocket({ type: "udp4", reuseAddr: true, sendBufferSize: sendBufferBytes });
-    const entry = new ReturnSocket(socket);
+    const socket = this.createSocket(sendBufferBytes);
+    const entry = new ReturnSocket(socket, byPort, gwlbAddress, sourcePort);
     byPort.set(sourcePort, entry);
+    this.pushNewest(entry);
     this.count++;
     counters.values[Counter.ReturnSocketsOpened]++;
     socket.on("message", () => {
@@ -150,50 +186,52 @@ export class ReturnSocketPool {
     return entry;
   }
 
+  /** A failed socket keeps its place (and its port) until its retry time, so it is not reopened per packet. */
   private fail(entry: ReturnSocket, message: string): void {
     entry.state = STATE_FAILED;
     entry.retryAt = this.now + RETRY_AFTER_MS;
     this.options.counters.drops[Drop.ReturnSocketUnavailable] += entry.pending.length;
     entry.pending = [];
-    try {
-      entry.socket?.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(entry.socket);
     if (!this.closed) this.options.onError?.(message);
   }
 
-  private discard(byPort: Map<number, ReturnSocket>, port: number, entry: ReturnSocket): void {
-    byPort.delete(port);
+  private discard(entry: ReturnSocket): void {
+    this.unlink(entry);
+    entry.byPort.delete(entry.port);
+    // Forget an address with no sockets left, so that many distinct sources cannot grow the map.
+    if (entry.byPort.size === 0 && this.byAddress.get(entry.address) === entry.byPort) this.byAddress.delete(entry.address);
     this.count--;
     if (entry.pending.length > 0) this.options.counters.drops[Drop.ReturnSocketUnavailable] += entry.pending.length;
     entry.pending = [];
     if (entry.state !== STATE_FAILED) {
       entry.state = STATE_FAILED;
-      try {
-        entry.socket?.close();
-      } catch {
-        // already closed
-      }
+      closeQuietly(entry.socket);
     }
   }
 
-  private evictLeastRecentlyUsed(): void {
-    let victimMap: Map<number, ReturnSocket> | null = null;
-    let victimPort = -1;
-    let victim: ReturnSocket | null = null;
-    for (const byPort of this.byAddress.values()) {
-      for (const [port, entry] of byPort) {
-        if (victim === null || entry.lastUsed < victim.lastUsed) {
-          victim = entry;
-          victimPort = port;
-          victimMap = byPort;
-        }
-      }
-    }
-    if (victim !== null && victimMap !== null) {
-      this.discard(victimMap, victimPort, victim);
-      this.options.counters.values[Counter.ReturnSocketEvictions]++;
-    }
+  private pushNewest(entry: ReturnSocket): void {
+    entry.older = this.newest;
+    entry.newer = null;
+    if (this.newest !== null) this.newest.newer = entry;
+    this.newest = entry;
+    if (this.oldest === null) this.oldest = entry;
+  }
+
+  private unlink(entry: ReturnSocket): void {
+    if (entry.newer !== null) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    if (entry.older !== null) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    entry.newer = null;
+    entry.older = null;
+  }
+}
+
+function closeQuietly(socket: ReturnSocketLike): void {
+  try {
+    socket.close();
+  } catch {
+    // already closed
   }
 }

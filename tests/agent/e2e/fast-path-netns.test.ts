@@ -190,6 +190,25 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     assert.equal(m.get('gwlb_agent_unclassified_packets_total{reason="inner_truncated"}'), 1);
   });
 
+  it("sheds what reaches the agent beyond --slow-path-max-pps in the kernel, and offloaded flows still pass", async () => {
+    await start(ALLOW_ALL, ["--fast-path", "nft", "--slow-path-max-pps", "1"]);
+    const admitted = udpDatagram(4006, 7002);
+    await offload(admitted, 40007); // one token of the 64-packet burst
+    // A flood of new flows (each one packet): the burst's other 63 tokens reach the agent, the
+    // rest is dropped in the ingress chain (the refill is one token a second).
+    const floodStart = Date.now();
+    for (let i = 0; i < 100; i++) await peer.send(udpDatagram(5000 + i, 7003), 40008);
+    // A loaded machine may take over a second to send them: each second refills one token.
+    const refills = Math.floor((Date.now() - floodStart) / 1000);
+    for (let i = 0; i < 3; i++) await peer.send(admitted, 40007);
+    await sleep(300);
+    const returns = await peer.returns();
+    assert.equal(returns.filter((r) => r.fromPort === 40007).length, 3);
+    const received = (await metrics()).get("gwlb_agent_packets_in_total")!;
+    assert.ok(received >= 64 && received <= 64 + refills + 1, `agent received ${received}, refills ${refills}`);
+    assert.equal(returns.filter((r) => r.fromPort === 40008).length, received - 1);
+  });
+
   it("never forwards an offloaded flow's packets from a source outside the GWLB CIDRs", async () => {
     await start(ALLOW_ALL, ["--fast-path", "nft"]);
     const datagram = udpDatagram(4005, 7001);

@@ -1,0 +1,152 @@
+// The benchmark's printed report: one table per configuration (inner size x GWLB source
+// ports), targets side by side, then new flows, memory and the verdicts against the issue's
+// targets (a figure that is only a lower bound can prove a target met, never missed).
+
+import type { MaxRate, Measured } from "./search";
+import type { MachineFacts } from "./sys";
+import { TARGET_KINDS, TARGET_LABELS, TargetKind } from "./targets";
+import type { MemoryResult, NewFlowsResult } from "./scenarios";
+import { PACKETS_PER_NEW_FLOW } from "./scenarios";
+
+export interface TargetRun {
+  max: MaxRate;
+  half: Measured;
+  double: Measured;
+  /** Of the packets offered during the search, the share the agent's socket received (NaN for non-agents). */
+  agentShare: number;
+}
+
+export interface TargetSummary {
+  maxPps: number;
+  maxRounds: number[];
+  generatorBound: boolean;
+  usPerPacket: number;
+  cpuAppliance: number;
+  processCores: number;
+  halfOfferedPps: number;
+  halfLost: number;
+  halfLossFraction: number;
+  p50Us: number;
+  p99Us: number;
+  doubleOfferedPps: number;
+  doubleDeliveredPps: number;
+  floodOfferedPps: number;
+  floodDeliveredPps: number;
+  agentShare: number;
+  probes: unknown;
+}
+
+export interface ConfigResult {
+  size: number;
+  ports: number;
+  flows: number;
+  ceilingPps: number;
+  targets: Partial<Record<TargetKind, TargetSummary>>;
+}
+
+export interface BenchResult {
+  machine: MachineFacts;
+  options: { rounds: number; durationSeconds: number; quick: boolean };
+  command: string;
+  minutes: number;
+  notes: string[];
+  configs: ConfigResult[];
+  newFlows: Record<string, Record<string, NewFlowsResult & { slowMaxPps: number }>>;
+  memory: MemoryResult | null;
+}
+
+const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
+const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(x < 0.01 && x > 0 ? 3 : 1)}%` : "n/a");
+const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}x` : "n/a");
+
+export function report(r: BenchResult): string {
+  const out: string[] = [];
+  const f = r.machine;
+  out.push("", "appliance-agent benchmark", `command: ${r.command} (${r.options.quick ? "quick mode: " : ""}${r.options.rounds} round(s) of ${r.options.durationSeconds} s, medians; ${r.minutes.toFixed(1)} min)`);
+  out.push(`machine: ${f.cpus} CPUs (${f.cpuModel}), ${f.memoryGiB} GiB, Node ${f.node}, Linux ${f.kernel}, load at start ${f.loadAverage.join(" ")}, rmem_max ${f.rmemMax}, netdev_max_backlog ${f.netdevMaxBacklog}`);
+  out.push("generator pinned to CPU 0; every appliance's process and receive processing on CPU 1");
+  for (const note of r.notes) out.push(`note: ${note}`);
+  const row = (label: string, cells: string[]): void => void out.push(`  ${label.padEnd(34)}${cells.map((c) => c.padStart(26)).join("")}`);
+  for (const c of r.configs) {
+    out.push("", `${c.size} B inner, ${fmt(c.ports)} GWLB source ports, ${fmt(c.flows)} long-lived flows; generator ceiling ${fmt(c.ceilingPps)} pps`);
+    const kinds = TARGET_KINDS.filter((k) => c.targets[k] !== undefined);
+    const t = (k: TargetKind): TargetSummary => c.targets[k]!;
+    const hairpin = c.targets.hairpin;
+    const floor = c.targets.floor;
+    row("", kinds.map((k) => TARGET_LABELS[k]));
+    row("max pps (<= 0.1% loss)", kinds.map((k) => `${t(k).generatorBound ? ">= " : ""}${fmt(t(k).maxPps)}`));
+    row("  rounds", kinds.map((k) => t(k).maxRounds.map(fmt).join(", ")));
+    row("  / generator ceiling", kinds.map((k) => ratio(t(k).maxPps / c.ceilingPps)));
+    if (hairpin !== undefined) row("  / kernel hairpin", kinds.map((k) => ratio(t(k).maxPps / hairpin.maxPps)));
+    if (floor !== undefined) row("  / bare reflector", kinds.map((k) => ratio(t(k).maxPps / floor.maxPps)));
+    row("  share through the agent's socket", kinds.map((k) => (Number.isFinite(t(k).agentShare) ? pct(t(k).agentShare) : "-")));
+    row("appliance CPU busy, us/packet", kinds.map((k) => `${pct(t(k).cpuAppliance)}, ${t(k).usPerPacket.toFixed(2)}`));
+    if (hairpin !== undefined) row("  CPU per packet / hairpin's", kinds.map((k) => ratio(t(k).usPerPacket / hairpin.usPerPacket)));
+    row("half rate: offered pps", kinds.map((k) => fmt(t(k).halfOfferedPps)));
+    row("  lost (worst round)", kinds.map((k) => `${fmt(t(k).halfLost)} (${pct(t(k).halfLossFraction)})`));
+    row("  p50 / p99 round trip, us", kinds.map((k) => `${t(k).p50Us} / ${t(k).p99Us}`));
+    row("2x max offered -> delivered", kinds.map((k) => `${fmt(t(k).doubleOfferedPps)} -> ${fmt(t(k).doubleDeliveredPps)}`));
+    row("  delivered / max", kinds.map((k) => pct(t(k).doubleDeliveredPps / t(k).maxPps)));
+    row("flood offered -> delivered", kinds.map((k) => `${fmt(t(k).floodOfferedPps)} -> ${fmt(t(k).floodDeliveredPps)}`));
+  }
+  if (Object.keys(r.newFlows).length > 0) out.push("", `new flows (${PACKETS_PER_NEW_FLOW} packets each, 64 B), offered at 1x or 2x the slow path's max; "limit" = --slow-path-max-pps at that max:`);
+  for (const [ports, byRun] of Object.entries(r.newFlows)) {
+    for (const [label, n] of Object.entries(byRun)) {
+      const fast = label.startsWith("fast");
+      out.push(
+        `  ${fmt(Number(ports))} ports, ${label.padEnd(15)} ${fmt(n.offeredPps)} pps offered (${fmt(n.offeredFlowsPerSecond)} flows/s): ${fmt(n.decidedPerSecond)} decided/s` +
+          `${fast ? `, ${fmt(n.installedPerSecond)} installed/s` : ""}, ${fmt(n.deliveredPps)} pps delivered (${pct(n.deliveredPps / n.slowMaxPps)} of the slow max), loss ${pct(n.lossFraction)}, ${n.usPerPacket.toFixed(2)} us/packet`,
+      );
+    }
+  }
+  const mem = r.memory;
+  if (mem !== null) {
+    out.push(
+      "",
+      `memory, agent with the fast path, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent ${mem.agentBytesPerFlow.toFixed(0)} + kernel ${mem.kernelBytesPerFlow.toFixed(0)} = ${mem.totalBytesPerFlow.toFixed(0)} bytes per live flow ` +
+        `(RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB; kernel = unreclaimable slab, system-wide)`,
+      `  per preallocated slot (fresh agents): agent ${mem.agentBytesPerTableSlot.toFixed(1)} resident bytes per flow-table slot, ${mem.agentBytesPerFastPathSlot.toFixed(1)} per fast-path slot; kernel ${mem.kernelBytesPerFastPathSlot.toFixed(1)} per fast-path slot`,
+    );
+  }
+  out.push("", "targets:");
+  for (const line of verdicts(r)) out.push(`  ${line}`);
+  return out.join("\n") + "\n";
+}
+
+function verdicts(r: BenchResult): string[] {
+  const lines: string[] = [];
+  const met = (ok: boolean): string => (ok ? "met" : "MISSED");
+  for (const c of r.configs) {
+    const name = `${c.size} B, ${c.ports} ports`;
+    const fast = c.targets.fast;
+    const slow = c.targets.slow;
+    const hairpin = c.targets.hairpin;
+    const floor = c.targets.floor;
+    if (fast !== undefined && hairpin !== undefined) {
+      const x = fast.maxPps / hairpin.maxPps;
+      // Both lower bounds: the ratio proves nothing either way unless the fast path's is the only bound.
+      const verdict = x >= 1 && !hairpin.generatorBound ? "met" : x >= 1 ? "met (both generator-bound: equal at the generator's limit)" : hairpin.generatorBound && fast.generatorBound ? "inconclusive (both generator-bound)" : "MISSED";
+      lines.push(`${name}: fast path ${ratio(x)} the hairpin's pps (target >= 1.0x): ${verdict}; CPU per packet ${ratio(fast.usPerPacket / hairpin.usPerPacket)} the hairpin's`);
+      lines.push(`${name}: fast path p99 ${fast.p99Us} us at half rate (target < 1000): ${met(fast.p99Us < 1000)}`);
+    }
+    if (slow !== undefined && floor !== undefined) lines.push(`${name}: slow path ${ratio(slow.maxPps / floor.maxPps)} the bare reflector (target >= 0.95x): ${met(slow.maxPps / floor.maxPps >= 0.95)}`);
+    for (const [label, t] of [["fast path", fast], ["slow path", slow]] as const) {
+      if (t === undefined || t.generatorBound) continue;
+      const x = t.doubleDeliveredPps / t.maxPps;
+      lines.push(`${name}: ${label} offered 2x its max delivers ${pct(x)} of it (target >= 80%): ${met(x >= 0.8)}`);
+    }
+    const few = r.configs.find((o) => o.size === c.size && o.ports < c.ports);
+    if (few !== undefined) {
+      for (const kind of ["fast", "slow"] as const) {
+        const a = c.targets[kind];
+        const b = few.targets[kind];
+        if (a === undefined || b === undefined) continue;
+        const x = a.maxPps / b.maxPps;
+        lines.push(`${name}: ${TARGET_LABELS[kind]} at ${c.ports} ports ${ratio(x)} of ${few.ports} ports (target >= 0.8x): ${met(x >= 0.8)}${a.generatorBound || b.generatorBound ? " (generator-bound figures)" : ""}`);
+      }
+    }
+  }
+  const mem = r.memory;
+  if (mem !== null) lines.push(`memory: ${mem.totalBytesPerFlow.toFixed(0)} bytes per active flow, agent and kernel (target < 300): ${met(mem.totalBytesPerFlow < 300)}`);
+  return lines;
+}

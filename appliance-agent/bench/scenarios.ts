@@ -1,0 +1,158 @@
+// The benchmark's runs beyond throughput: new flows per second (each flow a few packets) and
+// memory per active flow, the agent's resident memory and the kernel's table together.
+
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { AgentProcess } from "./agent-process";
+import { lossFraction } from "./generator";
+import { Measurer } from "./search";
+import { TargetContext, agentArgs, startAgent, stopAgent } from "./targets";
+import { dataTemplates, newFlowTemplates, synTemplates, writeTemplates } from "./templates";
+import { residentBytes, sleep } from "./sys";
+
+export const PACKETS_PER_NEW_FLOW = 3;
+export const NEW_FLOWS = 50_000;
+
+export interface NewFlowsResult {
+  offeredPps: number;
+  offeredFlowsPerSecond: number;
+  deliveredPps: number;
+  decidedPerSecond: number;
+  installedPerSecond: number;
+  created: number;
+  installed: number;
+  lossFraction: number;
+  usPerPacket: number;
+}
+
+/** Kernel memory that nftables set elements come from (unreclaimable slab, system-wide). */
+export function kernelUnreclaimableBytes(): number {
+  const m = /^SUnreclaim:\s+(\d+)\s+kB/m.exec(readFileSync("/proc/meminfo", "utf8"));
+  return m === null ? NaN : Number(m[1]) * 1024;
+}
+
+/** Waits (bounded) until a gauge stops moving; returns its last value. */
+async function settled(agent: AgentProcess, metric: string, limitMs: number): Promise<number> {
+  let last = await agent.metric(metric);
+  for (let waited = 0; waited < limitMs; waited += 500) {
+    await sleep(500);
+    const now = await agent.metric(metric);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+/**
+ * A fresh agent, its return sockets opened by the long-lived flows, then NEW_FLOWS new flows of
+ * PACKETS_PER_NEW_FLOW packets each, offered at `rate` packets per second (every packet of a
+ * new flow goes to the agent: it arrives before the flow is installed).
+ */
+export async function measureNewFlows(ctx: TargetContext, m: Measurer, kind: "fast" | "slow", sockets: number, rate: number, scratch: string, extraArgs: readonly string[] = []): Promise<NewFlowsResult> {
+  const warm = path.join(scratch, `warm-${sockets}.bin`);
+  writeTemplates(warm, dataTemplates({ innerLength: 64, flows: sockets, sockets }));
+  const fresh = path.join(scratch, `new-${sockets}.bin`);
+  // About 4 s of sending at `rate`, at most NEW_FLOWS flows.
+  const flows = Math.max(100, Math.min(NEW_FLOWS, Math.round((rate * 4) / PACKETS_PER_NEW_FLOW)));
+  writeTemplates(fresh, newFlowTemplates(flows, PACKETS_PER_NEW_FLOW, sockets));
+  const agent = await startAgent(ctx, kind, extraArgs);
+  try {
+    await m.measure(ctx.agentPath, { templates: warm, sockets, rate: 10_000, seconds: Math.ceil(sockets / 10_000) + 1, once: true, drainMs: 1000 }, agent.pid);
+    const created0 = await agent.metric("gwlb_agent_flows_created_total");
+    const installed0 = await agent.metric("gwlb_agent_fast_path_flows");
+    const total = flows * PACKETS_PER_NEW_FLOW;
+    const run = await m.measure(ctx.agentPath, { templates: fresh, sockets, rate, seconds: Math.ceil(total / rate) + 2, once: true, drainMs: 1000 }, agent.pid);
+    const created = (await agent.metric("gwlb_agent_flows_created_total")) - created0;
+    const installed = kind === "fast" ? (await settled(agent, "gwlb_agent_fast_path_flows", 5000)) - installed0 : 0;
+    const seconds = run.result.sendSeconds;
+    return {
+      offeredPps: run.result.sendPps,
+      offeredFlowsPerSecond: run.result.sendPps / PACKETS_PER_NEW_FLOW,
+      deliveredPps: run.result.deliveredPps,
+      decidedPerSecond: created / seconds,
+      installedPerSecond: installed / seconds,
+      created,
+      installed,
+      lossFraction: lossFraction(run.result),
+      usPerPacket: run.applianceUsPerPacket,
+    };
+  } finally {
+    await stopAgent(ctx, agent);
+  }
+}
+
+export interface MemoryResult {
+  flows: number;
+  installed: number;
+  agentBytesPerFlow: number;
+  kernelBytesPerFlow: number;
+  totalBytesPerFlow: number;
+  rssBaselineBytes: number;
+  rssLoadedBytes: number;
+  /** From three fresh agents: resident bytes per flow-table slot and per fast-path slot, and kernel bytes per fast-path slot. */
+  agentBytesPerTableSlot: number;
+  agentBytesPerFastPathSlot: number;
+  kernelBytesPerFastPathSlot: number;
+}
+
+/** Resident bytes of a fresh agent right after start with the given table sizes, and the kernel's unreclaimable slab then. */
+async function startFootprint(ctx: TargetContext, maxFlows: number, fastPathSlots: number): Promise<{ rss: number; kernel: number }> {
+  const kernel0 = kernelUnreclaimableBytes();
+  const agent = await AgentProcess.start({
+    bundle: ctx.bundle,
+    dir: ctx.dir,
+    path: ctx.agentPath,
+    workers: 1,
+    cpus: ctx.cpus,
+    extraArgs: ["--fast-path", "nft", "--max-flows", String(maxFlows), "--fast-path-max-flows", String(fastPathSlots)],
+  });
+  try {
+    await sleep(1500);
+    return { rss: residentBytes(agent.pid)!, kernel: kernelUnreclaimableBytes() - kernel0 };
+  } finally {
+    await stopAgent(ctx, agent);
+  }
+}
+
+/**
+ * A fresh agent with the fast path (1 worker), warmed up on 256 flows; then `flows` distinct TCP
+ * SYNs, each a flow decided and offloaded. Agent bytes per flow = RSS delta / flows created;
+ * kernel bytes per flow = unreclaimable slab delta / flows installed (system-wide, so other
+ * kernel activity in the window counts too).
+ */
+export async function measureMemory(ctx: TargetContext, m: Measurer, flows: number, sockets: number, rate: number, scratch: string): Promise<MemoryResult> {
+  const warm = path.join(scratch, "memory-warm.bin");
+  writeTemplates(warm, dataTemplates({ innerLength: 64, flows: 256, sockets }));
+  const syns = path.join(scratch, "memory-syn.bin");
+  writeTemplates(syns, synTemplates(flows, sockets));
+  const agent = await AgentProcess.start({ bundle: ctx.bundle, dir: ctx.dir, path: ctx.agentPath, workers: 1, cpus: ctx.cpus, extraArgs: agentArgs("fast") });
+  let result: Omit<MemoryResult, "agentBytesPerTableSlot" | "agentBytesPerFastPathSlot" | "kernelBytesPerFastPathSlot">;
+  try {
+    await m.measure(ctx.agentPath, { templates: warm, sockets, rate: 5000, seconds: 3 }, agent.pid);
+    await sleep(1000);
+    const active0 = await agent.metric("gwlb_agent_active_flows");
+    const installed0 = await agent.metric("gwlb_agent_fast_path_flows");
+    const rss0 = residentBytes(agent.pid)!;
+    const kernel0 = kernelUnreclaimableBytes();
+    await m.measure(ctx.agentPath, { templates: syns, sockets, rate, seconds: Math.ceil(flows / rate) + 5, once: true, drainMs: 1000 }, agent.pid);
+    const installed = (await settled(agent, "gwlb_agent_fast_path_flows", 10_000)) - installed0;
+    await sleep(2000);
+    const created = (await agent.metric("gwlb_agent_active_flows")) - active0;
+    const rss1 = residentBytes(agent.pid)!;
+    const kernel1 = kernelUnreclaimableBytes();
+    const agentPer = (rss1 - rss0) / created;
+    const kernelPer = (kernel1 - kernel0) / Math.max(1, installed);
+    result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, totalBytesPerFlow: agentPer + kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1 };
+  } finally {
+    await stopAgent(ctx, agent);
+  }
+  const base = await startFootprint(ctx, 100_000, 65_536);
+  const bigTable = await startFootprint(ctx, 500_000, 65_536);
+  const bigFast = await startFootprint(ctx, 100_000, 262_144);
+  return {
+    ...result,
+    agentBytesPerTableSlot: (bigTable.rss - base.rss) / 400_000,
+    agentBytesPerFastPathSlot: (bigFast.rss - base.rss) / (262_144 - 65_536),
+    kernelBytesPerFastPathSlot: (bigFast.kernel - base.kernel) / (262_144 - 65_536),
+  };
+}

@@ -1,0 +1,138 @@
+// One measurement (a generator run with the appliance's CPU and where losses happened) and the
+// search for the highest offered rate a target keeps up with.
+
+import { Generator, GeneratorResult, invalidReturns, lossFraction } from "./generator";
+import { BenchPath } from "./netns";
+import { backlogDrops, run, udpReceiveBufferErrors } from "./sys";
+
+/** A run "keeps up" when at most this fraction is lost and every return verifies. */
+export const LOSS_OK = 0.001;
+export const GENERATOR_CPU = 0;
+export const APPLIANCE_CPU = 1;
+export const PORT_BASE = 40000;
+/** Below this busy fraction at its maximum, the appliance's CPU was not what stopped it. */
+const APPLIANCE_SATURATED = 0.85;
+
+export interface Measured {
+  result: GeneratorResult;
+  cpuGenerator: number;
+  cpuAppliance: number;
+  /** The target process's CPU use (cores) during the run, when it is a process. */
+  agentCores: number | null;
+  /** Appliance-CPU microseconds per delivered packet (busy fraction / delivered pps). */
+  applianceUsPerPacket: number;
+  /** Full per-CPU input backlogs (any namespace) and full UDP receive buffers in the appliance's namespace. */
+  backlogDrops: number;
+  receiveBufferDrops: number;
+}
+
+export interface MaxRate {
+  /** Delivered pps at the highest offered rate that kept up (<= 0.1% loss). */
+  pps: number;
+  peakPps: number;
+  /** The target kept up with everything the generator could offer (or had CPU to spare): a lower bound. */
+  generatorBound: boolean;
+  best: Measured | null;
+  flood: Measured;
+  probes: Array<{ rate: number; offered: number; delivered: number; loss: number }>;
+}
+
+export interface RunSpec {
+  readonly templates: string;
+  readonly sockets: number;
+  readonly rate: number;
+  readonly seconds: number;
+  readonly once?: boolean;
+  readonly drainMs?: number;
+}
+
+export class Measurer {
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly generator: Generator,
+    private readonly cpuGenerator: number,
+  ) {}
+
+  private udpErrors(ns: string | null): number {
+    try {
+      return udpReceiveBufferErrors(ns === null ? run("cat", ["/proc/net/snmp"]) : run("ip", ["netns", "exec", ns, "cat", "/proc/net/snmp"]));
+    } catch {
+      return NaN;
+    }
+  }
+
+  async measure(to: BenchPath, spec: RunSpec, pid: number | null, generator = this.generator): Promise<Measured> {
+    const backlog0 = backlogDrops();
+    const rcvbuf0 = this.udpErrors(to.applianceNs);
+    const result = await generator.run({
+      path: to,
+      templates: spec.templates,
+      sockets: spec.sockets,
+      rate: spec.rate,
+      durationSeconds: spec.seconds,
+      once: spec.once,
+      drainMs: spec.drainMs,
+      cpu: this.cpuGenerator,
+      portBase: PORT_BASE,
+      watchPid: pid ?? 0,
+    });
+    if (invalidReturns(result) > 0) this.notes.push(`returns that failed verification (${to.appliance}:${to.port ?? 6081}, rate ${Math.round(spec.rate)}): ${JSON.stringify(result)}`);
+    const cpuAppliance = result.cpuBusy[APPLIANCE_CPU] ?? 0;
+    return {
+      result,
+      cpuGenerator: result.cpuBusy[GENERATOR_CPU] ?? 0,
+      cpuAppliance,
+      agentCores: pid !== null && result.watchCores >= 0 ? result.watchCores : null,
+      applianceUsPerPacket: result.deliveredPps > 0 ? (cpuAppliance * 1e6) / result.deliveredPps : NaN,
+      backlogDrops: backlogDrops() - backlog0,
+      receiveBufferDrops: this.udpErrors(to.applianceNs) - rcvbuf0,
+    };
+  }
+
+  keepsUp(m: Measured): boolean {
+    return lossFraction(m.result) <= LOSS_OK && invalidReturns(m.result) === 0;
+  }
+
+  /**
+   * A flood first (if nothing is lost there, the generator was the limit), then a 1.5x climb
+   * from what the flood delivered (or a 0.7x descent) and a geometric bisection to within 5%.
+   */
+  async maxRate(to: BenchPath, templates: string, sockets: number, seconds: number, pid: number | null): Promise<MaxRate> {
+    const flood = await this.measure(to, { templates, sockets, rate: 0, seconds }, pid);
+    const probes: MaxRate["probes"] = [{ rate: 0, offered: flood.result.sendPps, delivered: flood.result.deliveredPps, loss: lossFraction(flood.result) }];
+    if (this.keepsUp(flood)) return { pps: flood.result.deliveredPps, peakPps: flood.result.deliveredPps, generatorBound: true, best: flood, flood, probes };
+    let best: Measured | null = null;
+    let pass = 0;
+    let fail = flood.result.sendPps;
+    const probe = async (rate: number): Promise<boolean> => {
+      const m = await this.measure(to, { templates, sockets, rate, seconds }, pid);
+      probes.push({ rate: Math.round(rate), offered: m.result.sendPps, delivered: m.result.deliveredPps, loss: lossFraction(m.result) });
+      if (this.keepsUp(m)) {
+        if (best === null || m.result.deliveredPps > best.result.deliveredPps) best = m;
+        pass = Math.max(pass, rate);
+        return true;
+      }
+      fail = Math.min(fail, rate);
+      return false;
+    };
+    let rate = Math.max(1000, flood.result.deliveredPps);
+    if (await probe(rate)) {
+      for (let i = 0; i < 12 && rate * 1.5 < flood.result.sendPps; i++) {
+        rate *= 1.5;
+        if (!(await probe(rate))) break;
+      }
+    } else {
+      for (let i = 0; i < 10 && rate > 1000; i++) {
+        rate *= 0.7;
+        if (await probe(rate)) break;
+      }
+    }
+    for (let i = 0; i < 5 && pass > 0 && fail / pass > 1.05; i++) await probe(Math.sqrt(pass * fail));
+    const found = best as Measured | null;
+    // The generator was the limit if it could not offer the rate asked for, or if the
+    // appliance's CPU still had headroom where losses began (the generator also receives).
+    const short = found !== null && (found.result.sendPps < 0.97 * pass || found.cpuAppliance < APPLIANCE_SATURATED);
+    return { pps: found === null ? 0 : found.result.deliveredPps, peakPps: Math.max(...probes.map((p) => p.delivered)), generatorBound: short, best: found, flood, probes };
+  }
+}
