@@ -1,13 +1,14 @@
 // The kernel fast path end to end, in two network namespaces (root; CI runs as root): the
 // bundled agent in one, the GWLB's side in the other, nftables doing the forwarding.
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildDatagram, buildIpv4, buildUdp, encapsulate } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
 import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, OUTSIDER, netnsUnavailable } from "../support/netns";
 import { METRICS_PORT } from "../../../common/contract";
+import { FAST_PATH_TABLE } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 
 const HEALTH = 8080;
 const ALLOW_ALL = { defaultAction: "allow", failMode: "closed", rules: [{ name: "no-dns", action: "deny", protocol: "udp", destination: { ports: 53 } }] };
@@ -84,6 +85,17 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     return started;
   }
 
+  /** Flow elements the kernel holds now (dynamic ones carry an expiry); the agent's gauge counts installs it has queued. */
+  function kernelFlowElements(): number {
+    const listing = spawnSync("ip", ["netns", "exec", net.applianceNs, "nft", "list", "table", "netdev", FAST_PATH_TABLE], { encoding: "utf8" }).stdout ?? "";
+    return (listing.match(/ expires /g) ?? []).length;
+  }
+
+  /** One flow queued by the agent and in the kernel: its two elements, one per direction. */
+  async function oneFlowInstalled(what: string): Promise<void> {
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && kernelFlowElements() === 2, what);
+  }
+
   async function metrics(): Promise<Map<string, number>> {
     // The default metrics listener (METRICS_PORT), apart from the health port.
     return parseMetrics((await peer.get(`http://${APPLIANCE}:${METRICS_PORT}/metrics`)).body);
@@ -101,7 +113,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
   /** Sends the first packet through the agent and waits until the flow is in the kernel. */
   async function offload(datagram: Buffer, port: number): Promise<void> {
     await peer.send(datagram, port);
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1, "the flow installed");
+    await oneFlowInstalled("the flow installed");
     await sleep(100); // the nft -i transaction applies after the install is counted
     await peer.returns();
   }
@@ -127,7 +139,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     await start(ALLOW_ALL, ["--fast-path", "nft"]);
     const datagram = udpDatagram(4001, 53);
     await peer.send(datagram, 40002);
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1, "the denied flow installed");
+    await oneFlowInstalled("the denied flow installed");
     await sleep(100);
     for (let i = 0; i < 4; i++) await peer.send(datagram, 40002);
     await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_dropped_packets_total") === 4, "kernel drops polled");

@@ -9,6 +9,7 @@ import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
 import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable } from "../support/netns";
 import { NODE24_VERSION, node24Binary } from "../support/node24";
+import { METRICS_PORT } from "../../../common/contract";
 
 const HEALTH = 8081;
 const FLOWS = 16;
@@ -71,7 +72,8 @@ describe(`agent e2e: fast path shared by reusePort workers on Node.js ${NODE24_V
   });
 
   async function metrics(): Promise<Map<string, number>> {
-    return parseMetrics((await peer.get(`http://${APPLIANCE}:${HEALTH}/metrics`)).body);
+    // The metrics listener of its own (METRICS_PORT), apart from the health port.
+    return parseMetrics((await peer.get(`http://${APPLIANCE}:${METRICS_PORT}/metrics`)).body);
   }
 
   async function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
