@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -152,5 +153,23 @@ describe("GwlbApplianceFleet: shipping the agent through SSM", () => {
   it("refuses a bundle that is not there, naming the input", async () => {
     const vpc = await inspectionVpc();
     assert.throws(() => new GwlbApplianceFleet("nob", { network: vpc, agent: { bundlePath: "/nonexistent/agent.js" } }), /agent\.bundlePath: \/nonexistent\/agent\.js is not a file/);
+  });
+});
+
+describe("GwlbApplianceFleet: two stacks in one account", () => {
+  it("never target each other's instances: the fleet tag names the project, the stack and the fleet", function () {
+    this.timeout(120_000);
+    const fleetIn = (stack: string) => JSON.parse(execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "support", "fleetInStack.ts"), stack], { cwd: ROOT, encoding: "utf8" })) as {
+      propagated: Array<{ key: string; value: string }>; targets: Array<{ key: string; values: string[] }>;
+    };
+    const [dev, prod] = [fleetIn("dev"), fleetIn("prod")];
+    assert.deepEqual(dev, {
+      propagated: [{ key: "gwlb:fleet", value: "gwlb-inspection/dev/appliance", propagateAtLaunch: true }],
+      targets: [{ key: "tag:gwlb:fleet", values: ["gwlb-inspection/dev/appliance"] }],
+    });
+    assert.deepEqual(prod, {
+      propagated: [{ key: "gwlb:fleet", value: "gwlb-inspection/prod/appliance", propagateAtLaunch: true }],
+      targets: [{ key: "tag:gwlb:fleet", values: ["gwlb-inspection/prod/appliance"] }],
+    });
   });
 });
