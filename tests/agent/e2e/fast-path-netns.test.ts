@@ -1,14 +1,13 @@
 // The kernel fast path end to end, in two network namespaces (root; CI runs as root): the
 // bundled agent in one, the GWLB's side in the other, nftables doing the forwarding.
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildDatagram, buildIpv4, buildUdp, encapsulate } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
-import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, OUTSIDER, netnsUnavailable } from "../support/netns";
+import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, OUTSIDER, netnsUnavailable, waitUntil } from "../support/netns";
 import { METRICS_PORT } from "../../../common/contract";
-import { FAST_PATH_TABLE } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 
 const HEALTH = 8080;
 const ALLOW_ALL = { defaultAction: "allow", failMode: "closed", rules: [{ name: "no-dns", action: "deny", protocol: "udp", destination: { ports: 53 } }] };
@@ -85,15 +84,9 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     return started;
   }
 
-  /** Flow elements the kernel holds now (dynamic ones carry an expiry); the agent's gauge counts installs it has queued. */
-  function kernelFlowElements(): number {
-    const listing = spawnSync("ip", ["netns", "exec", net.applianceNs, "nft", "list", "table", "netdev", FAST_PATH_TABLE], { encoding: "utf8" }).stdout ?? "";
-    return (listing.match(/ expires /g) ?? []).length;
-  }
-
   /** One flow queued by the agent and in the kernel: its two elements, one per direction. */
   async function oneFlowInstalled(what: string): Promise<void> {
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && kernelFlowElements() === 2, what);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && net.kernelFlowElements() === 2, what);
   }
 
   async function metrics(): Promise<Map<string, number>> {
@@ -101,13 +94,8 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     return parseMetrics((await peer.get(`http://${APPLIANCE}:${METRICS_PORT}/metrics`)).body);
   }
 
-  async function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await predicate()) return;
-      await sleep(50);
-    }
-    throw new Error(`timed out waiting for ${what}; agent stderr: ${agent?.stderr.join("")}`);
+  function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
+    return waitUntil(predicate, what, () => `agent stderr: ${agent?.stderr.join("")}`, timeoutMs);
   }
 
   /** Sends the first packet through the agent and waits until the flow is in the kernel. */

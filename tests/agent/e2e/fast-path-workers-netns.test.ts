@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
-import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable } from "../support/netns";
+import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable, waitUntil } from "../support/netns";
 import { NODE24_VERSION, node24Binary } from "../support/node24";
 import { METRICS_PORT } from "../../../common/contract";
 
@@ -76,13 +76,8 @@ describe(`agent e2e: fast path shared by reusePort workers on Node.js ${NODE24_V
     return parseMetrics((await peer.get(`http://${APPLIANCE}:${METRICS_PORT}/metrics`)).body);
   }
 
-  async function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (await predicate()) return;
-      await sleep(50);
-    }
-    throw new Error(`timed out waiting for ${what}; agent stderr: ${stderr}`);
+  function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
+    return waitUntil(predicate, what, () => `agent stderr: ${stderr}`, timeoutMs);
   }
 
   it("picks reusePort under --socket-mode auto, installs each flow once, and the kernel returns the rest", async () => {
@@ -90,8 +85,8 @@ describe(`agent e2e: fast path shared by reusePort workers on Node.js ${NODE24_V
     assert.equal(m0.get('gwlb_agent_info{socket_mode="reuseport"}'), 1);
     assert.equal(m0.get("gwlb_agent_workers_ready"), 2);
     for (let i = 0; i < FLOWS; i++) await peer.send(flow(i), 41000 + i);
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === FLOWS, `${FLOWS} flows installed`);
-    await sleep(200); // the nft -i transactions apply after the installs are counted
+    // Queued by the agent and applied by nft: two kernel elements per flow.
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === FLOWS && net.kernelFlowElements() === 2 * FLOWS, `${FLOWS} flows installed`);
     assert.equal((await peer.returns()).length, FLOWS);
     for (let i = 0; i < FLOWS; i++) await peer.send(flow(i), 41000 + i);
     await sleep(300);

@@ -5,6 +5,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { REPO_ROOT } from "../../../appliance-agent/build";
+import { FAST_PATH_TABLE } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 
 export const GWLB = "198.19.7.1";
 export const OUTSIDER = "198.19.7.3";
@@ -55,6 +56,24 @@ export class NetnsPair {
     const result = spawnSync("ip", ["netns", "exec", this.applianceNs, "nft", ...args], { encoding: "utf8" });
     return { status: result.status ?? -1, stdout: result.stdout };
   }
+
+  /**
+   * Flow elements the agent's fast-path table holds now (the dynamic ones carry an expiry; two per
+   * flow). The agent's `fast_path_flows` gauge counts installs it has queued, before nft applies them.
+   */
+  kernelFlowElements(): number {
+    return (this.nft("list", "table", "netdev", FAST_PATH_TABLE).stdout.match(/ expires /g) ?? []).length;
+  }
+}
+
+/** Polls `predicate` every 50 ms until it holds; after `timeoutMs` throws, naming `what` and `context()`. */
+export async function waitUntil(predicate: () => Promise<boolean> | boolean, what: string, context: () => string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; ${context()}`);
 }
 
 /** The GWLB's side: a peer process in the GWLB namespace (support/netns-peer.ts). */
