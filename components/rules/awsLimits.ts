@@ -54,10 +54,7 @@ export const HEALTH_CHECK_LIMITS = {
   timeoutSeconds: { min: 2, max: 120 },
   healthyThreshold: { min: 2, max: 10 },
   unhealthyThreshold: { min: 2, max: 10 },
-  pathMaxLength: 1024,
 } as const;
-/** A health check path: "/" then printable characters without spaces. */
-export const HEALTH_PATH_PATTERN = /^\/[\x21-\x7e]*$/;
 
 /** Seconds a deregistering target keeps its flows. */
 export const DEREGISTRATION_DELAY_LIMITS = { min: 0, max: 3600 } as const;

@@ -45,12 +45,7 @@ function validatePolicy(problems: Problems, policy: unknown): string | undefined
   }
   const agentProblems = new AgentProblems();
   compilePolicy(policy, agentProblems);
-  for (const message of agentProblems.messages) {
-    // The agent's messages read "path: reason" (or just "reason" for the whole document).
-    const colon = message.indexOf(": ");
-    const [path, reason] = colon > 0 && !message.startsWith("the document") ? [message.slice(0, colon), message.slice(colon + 2)] : ["", message];
-    problems.add(path === "" ? "policy" : `policy.${path}`, reason);
-  }
+  for (const { path, message } of agentProblems.entries) problems.add(path === "" ? "policy" : `policy.${path}`, message);
   if (!agentProblems.ok) return undefined;
   const text = JSON.stringify(policy);
   const bytes = Buffer.byteLength(text, "utf8");

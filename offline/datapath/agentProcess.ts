@@ -5,23 +5,11 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildAgentBundle } from "../../appliance-agent/build";
+import { freeTcpPort, httpGet, parseMetrics } from "../../appliance-agent/sim/local-http";
 import { nodeIn } from "./namespaces";
-
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const GET_SCRIPT = `require("node:http").get({ host: "127.0.0.1", port: +process.env.PORT, path: process.env.URL_PATH, timeout: 2000 }, (res) => {
   let body = ""; res.setEncoding("utf8"); res.on("data", (c) => (body += c));
@@ -37,16 +25,7 @@ function get(port: number, urlPath: string, netns?: string): Promise<{ status: n
       return Promise.reject(err);
     }
   }
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: "127.0.0.1", port, path: urlPath, timeout: 2000, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-  });
+  return httpGet(port, urlPath, 2000);
 }
 
 export class LocalAgent {
@@ -96,14 +75,7 @@ export class LocalAgent {
 
   /** Prometheus text as "name{labels}" -> value. */
   async metrics(): Promise<Map<string, number>> {
-    const { body } = await get(this.healthPort, "/metrics", this.netns);
-    const out = new Map<string, number>();
-    for (const line of body.split("\n")) {
-      if (line === "" || line.startsWith("#")) continue;
-      const space = line.lastIndexOf(" ");
-      out.set(line.slice(0, space), Number(line.slice(space + 1)));
-    }
-    return out;
+    return parseMetrics((await get(this.healthPort, "/metrics", this.netns)).body);
   }
 
   /** Flow log records written so far (JSON lines on stdout). */

@@ -4,9 +4,12 @@
 /** Collects "path: message" errors while a document is walked. */
 export class Problems {
   readonly messages: string[] = [];
+  /** The same problems with the path apart, for callers that report under paths of their own. */
+  readonly entries: Array<{ readonly path: string; readonly message: string }> = [];
 
   add(path: string, message: string): void {
     this.messages.push(path === "" ? message : `${path}: ${message}`);
+    this.entries.push({ path, message });
   }
 
   get ok(): boolean {

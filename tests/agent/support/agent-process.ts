@@ -2,11 +2,11 @@
 // process on loopback, and gives tests its health, metrics, flow logs and exit.
 import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildAgentBundle } from "../../../appliance-agent/build";
+import { HttpAnswer, freeTcpPort, httpGet, parseMetrics } from "../../../appliance-agent/sim/local-http";
+export { HttpAnswer, freeTcpPort, httpGet, parseMetrics } from "../../../appliance-agent/sim/local-http";
 
 let bundle: Promise<string> | null = null;
 const workDir = mkdtempSync(path.join(tmpdir(), "gwlb-agent-test-"));
@@ -31,50 +31,10 @@ export function loopbackPair(): { gwlb: string; agent: string; spoof: string } {
   return { gwlb: `127.${second}.${third}.1`, agent: `127.${second}.${third}.2`, spoof: `127.${second}.${third}.9` };
 }
 
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export function writePolicy(doc: unknown, name = `policy-${Math.random().toString(36).slice(2)}.json`): string {
   const file = path.join(workDir, name);
   writeFileSync(file, typeof doc === "string" ? doc : JSON.stringify(doc, null, 2));
   return file;
-}
-
-export interface HttpAnswer {
-  status: number;
-  body: string;
-}
-
-export function httpGet(port: number, urlPath: string): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const request = http.get({ host: "127.0.0.1", port, path: urlPath, timeout: 3000, agent: false }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    request.on("timeout", () => request.destroy(new Error("timeout")));
-    request.on("error", reject);
-  });
-}
-
-/** Parses Prometheus text into "name{labels}" -> value. */
-export function parseMetrics(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const space = line.lastIndexOf(" ");
-    out.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return out;
 }
 
 export function sleep(ms: number): Promise<void> {
