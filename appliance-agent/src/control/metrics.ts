@@ -96,6 +96,8 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   metric("fast_path_installs_total", "counter", "Flows installed or moved between verdict sets.", [["", counter(Counter.FastPathInstalls)]]);
   metric("fast_path_removals_total", "counter", "Flows taken out of the kernel (ended).", [["", counter(Counter.FastPathRemovals)]]);
   metric("fast_path_full_total", "counter", "Flows kept on the slow path because the fast path was at --fast-path-max-flows.", [["", counter(Counter.FastPathFull)]]);
+  metric("fast_path_polls_total", "counter", "Reads of the kernel's per-flow counters.", [["", counter(Counter.FastPathPolls)]]);
+  metric("fast_path_poll_seconds_total", "counter", "Wall time those reads took (a poll waits at least 20 times its own length before the next).", [["", counter(Counter.FastPathPollSeconds)]]);
   metric("fast_path_errors_total", "counter", "Failed nft transactions or counter reads.", [["", counter(Counter.FastPathErrors)]]);
   metric("config_version", "gauge", "Version of the policy in force; increases on every accepted change.", [["", control.configVersion]]);
   metric("config_reloads_total", "counter", "Policy documents accepted after the first.", [["", control.reloads]]);

@@ -30,8 +30,11 @@ export const Counter = {
   FastPathErrors: 18,
   /** Flow log lines not written because the per-worker flow-log rate was exceeded. */
   FlowLogsSuppressed: 19,
+  /** Counter polls of the fast path, and the wall time they took (seconds). */
+  FastPathPolls: 20,
+  FastPathPollSeconds: 21,
 } as const;
-const COUNTER_COUNT = 20;
+const COUNTER_COUNT = 22;
 
 /** One worker's counters. */
 export class DataPlaneCounters {

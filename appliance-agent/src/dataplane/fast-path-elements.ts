@@ -62,7 +62,7 @@ export function elementsOf(keys: Uint32Array, slot: number, family: number): [st
   return [`${endpoint} . 0x${a} . 0x${b} . 0x${hex(ports, 8)}`, `${endpoint} . 0x${b} . 0x${a} . 0x${hex(reversed, 8)}`];
 }
 
-/** One element as `nft list set` prints it, decoded into the flow key's words. */
+/** One element as `nft -j list set` prints it, decoded into the flow key's words. */
 export interface ListedElement {
   endpointHigh: number;
   endpointLow: number;
@@ -74,19 +74,31 @@ export interface ListedElement {
   bytes: number;
 }
 
-const ELEMENT = /0x([0-9a-f]+) \. 0x([0-9a-f]+) \. 0x([0-9a-f]+) \. 0x([0-9a-f]+) counter packets (\d+) bytes (\d+)/g;
-const SET_HEADER = /\bset ([a-z0-9]+) \{/g;
+// A field of a concatenation as nft 1.0.6's JSON prints it: a (signed 64-bit) integer, or a hex
+// string for wider values. The text is read with a pattern rather than JSON.parse: a 64-bit
+// endpoint id does not survive a conversion to a JavaScript number.
+const FIELD = '(-?\\d+|"0x[0-9a-f]+")';
+const ELEMENT = new RegExp(`"concat": \\[${FIELD}, ${FIELD}, ${FIELD}, (\\d+)\\]\\}[^}]*"counter": \\{"packets": (\\d+), "bytes": (\\d+)\\}`, "g");
+const LOW_32 = 0xffffffffn;
 
+/** Splits a field of `count` 32-bit words into `out` (most significant first). */
 function words(text: string, count: number, out: Uint32Array): void {
-  const padded = text.padStart(count * 8, "0");
-  for (let i = 0; i < 4; i++) out[i] = i < count ? parseInt(padded.slice(i * 8, i * 8 + 8), 16) >>> 0 : 0;
+  if (count === 1 && text[0] !== '"' && text[0] !== "-") {
+    out[0] = Number(text) >>> 0;
+    return;
+  }
+  let value = BigInt.asUintN(count * 32, BigInt(text[0] === '"' ? text.slice(1, -1) : text));
+  for (let i = count - 1; i >= 0; i--) {
+    out[i] = Number(value & LOW_32);
+    value >>= 32n;
+  }
 }
 
 /**
- * Reads `nft list set ...` output (several sets in one text) and calls `visit` with each
- * element and the index of its set. The element object is reused between calls.
+ * Reads the output of `nft -j list set` for set `set` and calls `visit` with each element. The
+ * element object is reused between calls. Returns the number of elements read.
  */
-export function readListedSets(text: string, visit: (set: number, element: ListedElement) => void): number {
+export function readListedSet(text: string, set: number, visit: (element: ListedElement) => void): number {
   const element: ListedElement = {
     endpointHigh: 0,
     endpointLow: 0,
@@ -97,32 +109,25 @@ export function readListedSets(text: string, visit: (set: number, element: Liste
     packets: 0,
     bytes: 0,
   };
-  const endpoint = new Uint32Array(4);
-  const headers = [...text.matchAll(SET_HEADER)];
+  const endpoint = new Uint32Array(2);
+  const addressWords = setFamily(set) === 4 ? 1 : 4;
   let count = 0;
-  for (let h = 0; h < headers.length; h++) {
-    const set = FAST_PATH_SETS.indexOf(headers[h][1]);
-    if (set < 0) continue;
-    const family = setFamily(set);
-    const body = text.slice(headers[h].index, h + 1 < headers.length ? headers[h + 1].index : text.length);
-    for (const match of body.matchAll(ELEMENT)) {
-      words(match[1], 2, endpoint);
-      element.endpointHigh = endpoint[0];
-      element.endpointLow = endpoint[1];
-      words(match[2], family === 4 ? 1 : 4, element.source);
-      words(match[3], family === 4 ? 1 : 4, element.destination);
-      const ports = parseInt(match[4], 16) >>> 0;
-      element.sourcePort = ports >>> 16;
-      element.destinationPort = ports & 0xffff;
-      element.packets = Number(match[5]);
-      element.bytes = Number(match[6]);
-      visit(set, element);
-      count++;
-    }
+  for (const match of text.matchAll(ELEMENT)) {
+    words(match[1], 2, endpoint);
+    element.endpointHigh = endpoint[0];
+    element.endpointLow = endpoint[1];
+    words(match[2], addressWords, element.source);
+    words(match[3], addressWords, element.destination);
+    const ports = Number(match[4]) >>> 0;
+    element.sourcePort = ports >>> 16;
+    element.destinationPort = ports & 0xffff;
+    element.packets = Number(match[5]);
+    element.bytes = Number(match[6]);
+    visit(element);
+    count++;
   }
   return count;
 }
-
 
 /**
  * Whether the kernel chain can match this datagram: AWS's three options in their fixed order

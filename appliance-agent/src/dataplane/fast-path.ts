@@ -13,7 +13,7 @@ import {
   OUTER_OVERHEAD_BYTES,
   SET_COUNT,
   elementsOf,
-  readListedSets,
+  readListedSet,
   setIndexOf,
   setIsTcp,
 } from "./fast-path-elements";
@@ -46,6 +46,8 @@ export class FastPath {
   closing = false;
   private readonly flowOf: Int32Array;
   private readonly setOf: Uint8Array;
+  /** Offloaded flows per set: a poll lists only the sets that have some. */
+  private readonly setFlows = new Int32Array(SET_COUNT);
   private readonly lastPackets: Float64Array;
   private readonly lastBytes: Float64Array;
   private readonly sumPackets: Float64Array;
@@ -97,6 +99,7 @@ export class FastPath {
     if (index >= 0) {
       if (this.setOf[index] === set) return;
       this.queueDelete(slot, this.setOf[index]);
+      this.setFlows[this.setOf[index]]--;
     } else {
       if (this.freeCount === 0) {
         this.counters.values[Counter.FastPathFull]++;
@@ -108,6 +111,7 @@ export class FastPath {
       this.size++;
     }
     this.setOf[index] = set;
+    this.setFlows[set]++;
     this.lastPackets[index] = 0;
     this.lastBytes[index] = 0;
     this.missing[index] = 0;
@@ -157,19 +161,22 @@ export class FastPath {
   }
 
   private async pollOnce(now: () => number): Promise<void> {
-    // One `list table` (nft 1.0.6 fails on several `list set` commands in one call).
-    const commands = `list table netdev ${FAST_PATH_TABLE}`;
-    let text: string;
-    try {
-      text = await this.channel.list(commands, 10_000);
-    } catch {
-      this.counters.values[Counter.FastPathErrors]++;
-      return;
+    // JSON, one set per process: nft 1.0.6 writes its text listing a token per write(2) (tens of
+    // thousands of wake-ups of this process per poll) and fails on several `list set` in one call.
+    const texts: Array<[number, string]> = [];
+    for (let set = 0; set < SET_COUNT; set++) {
+      if (this.setFlows[set] === 0) continue;
+      try {
+        texts.push([set, await this.channel.list(["-j", "list", "set", "netdev", FAST_PATH_TABLE, FAST_PATH_SETS[set]], 10_000)]);
+      } catch {
+        this.counters.values[Counter.FastPathErrors]++;
+        return;
+      }
     }
     this.sumPackets.fill(0);
     this.sumBytes.fill(0);
     this.listed.fill(0);
-    readListedSets(text, (set, element) => this.accumulate(set, element));
+    for (const [set, text] of texts) readListedSet(text, set, (element) => this.accumulate(set, element));
     const table = this.table;
     const values = this.counters.values;
     const at = now();
@@ -231,6 +238,7 @@ export class FastPath {
   }
 
   private release(slot: number, index: number): void {
+    this.setFlows[this.setOf[index]]--;
     this.indexOf[slot] = -1;
     this.flowOf[index] = -1;
     this.freeList[this.freeCount++] = index;

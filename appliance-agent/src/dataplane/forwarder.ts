@@ -28,6 +28,8 @@ const MAINTENANCE_EVERY_TICKS = 10;
 const RETURN_SOCKET_IDLE_MS = 10 * 60 * 1000;
 /** Rule labels of this many recent policy versions are kept for flows not re-decided yet. */
 const LABEL_HISTORY = 8;
+/** The share of wall time counter polls may take: the next poll waits 1/POLL_SHARE times the last one's length. */
+const POLL_SHARE = 0.05;
 
 /** The agent settings the data path reads; the control plane's AgentSettings is a superset. */
 export interface ForwarderSettings {
@@ -167,8 +169,14 @@ export class Forwarder {
     this.fastPath = new FastPath(config, this.table, this.counters, (message) => logEvent("warn", "fast path", { worker: workerId, error: message }));
     const poll = (): void => {
       this.pollTimer = null;
+      const started = performance.now();
       void this.pollFastPath().finally(() => {
-        if (this.fastPath !== null && !this.fastPath.closing) this.pollTimer = setTimeout(poll, config.pollMs).unref();
+        const took = performance.now() - started;
+        this.counters.values[Counter.FastPathPolls]++;
+        this.counters.values[Counter.FastPathPollSeconds] += took / 1000;
+        // Polling takes at most POLL_SHARE of the time, however large the table grows.
+        const delay = Math.max(config.pollMs, took / POLL_SHARE);
+        if (this.fastPath !== null && !this.fastPath.closing) this.pollTimer = setTimeout(poll, delay).unref();
       });
     };
     this.pollTimer = setTimeout(poll, config.pollMs).unref();

@@ -1,7 +1,7 @@
 // The one long-lived channel to the kernel's nftables: an `nft -i` process fed one line per
 // batch. A line is one netlink transaction (it all applies or none of it does), so a batch of
-// installs costs one write, not a process per flow. Counter reads use a separate short-lived
-// `nft list table` per poll, whose output cannot interleave with the channel's errors.
+// installs costs one write, not a process per flow. Counter reads use separate short-lived
+// `nft -j list set` processes, whose output cannot interleave with the channel's errors.
 
 import { ChildProcess, execFile, spawn } from "node:child_process";
 
@@ -24,10 +24,10 @@ export class NftChannel {
     child.stdin!.write(line.replace(/\n/g, " ") + "\n");
   }
 
-  /** Runs `nft <commands>` once and resolves with its standard output. */
-  list(commands: string, timeoutMs: number): Promise<string> {
+  /** Runs `nft <args>` once and resolves with its standard output. */
+  list(args: readonly string[], timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(this.options.nft, [commands], { timeout: timeoutMs, maxBuffer: 1 << 30 }, (error, stdout) => {
+      execFile(this.options.nft, args, { timeout: timeoutMs, maxBuffer: 1 << 30 }, (error, stdout) => {
         if (error !== null) reject(error);
         else resolve(stdout);
       });
