@@ -103,9 +103,11 @@ export function report(r: BenchResult): string {
   if (mem !== null) {
     out.push(
       "",
-      `memory, agent with the fast path, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent ${mem.agentBytesPerFlow.toFixed(0)} + kernel ${mem.kernelBytesPerFlow.toFixed(0)} = ${mem.totalBytesPerFlow.toFixed(0)} bytes per live flow ` +
-        `(RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB; kernel = unreclaimable slab, system-wide)`,
-      `  per preallocated slot (fresh agents): agent ${mem.agentBytesPerTableSlot.toFixed(1)} resident bytes per flow-table slot, ${mem.agentBytesPerFastPathSlot.toFixed(1)} per fast-path slot; kernel ${mem.kernelBytesPerFastPathSlot.toFixed(1)} per fast-path slot`,
+      `memory per offloaded flow: agent ${mem.agentStructureBytesPerFlow.toFixed(0)} (its flow-table and fast-path arrays) + kernel 2 x ${mem.kernelBytesPerElement.toFixed(0)} ` +
+        `(two set elements, slab + per-CPU counters, measured alone) = ${mem.totalBytesPerFlow.toFixed(0)} bytes`,
+      `  live run, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB = ${mem.agentBytesPerFlow.toFixed(0)} bytes per flow ` +
+        `(garbage V8 has not returned included); kernel, system-wide: ${mem.kernelBytesPerFlow.toFixed(0)} bytes per flow`,
+      `  per preallocated slot (fresh agents): agent ${mem.agentBytesPerTableSlot.toFixed(1)} resident bytes per flow-table slot, ${mem.agentBytesPerFastPathSlot.toFixed(1)} per fast-path slot (untouched pages are not resident); kernel ${mem.kernelBytesPerFastPathSlot.toFixed(1)} per fast-path slot (sets grow, nothing is preallocated)`,
     );
   }
   out.push("", "targets:");

@@ -1,14 +1,19 @@
 // The benchmark's runs beyond throughput: new flows per second (each flow a few packets) and
 // memory per active flow, the agent's resident memory and the kernel's table together.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { AgentProcess } from "./agent-process";
 import { lossFraction } from "./generator";
 import { Measurer } from "./search";
 import { TargetContext, agentArgs, startAgent, stopAgent } from "./targets";
 import { dataTemplates, newFlowTemplates, synTemplates, writeTemplates } from "./templates";
-import { residentBytes, sleep } from "./sys";
+import { renderFlowSet } from "../src/control/fast-path-ruleset";
+import { DataPlaneCounters } from "../src/dataplane/counters";
+import { FastPath } from "../src/dataplane/fast-path";
+import { FlowTable } from "../src/dataplane/flow-table";
+import { inNamespace } from "./netns";
+import { median, residentBytes, run, sleep, tryRun } from "./sys";
 
 export const PACKETS_PER_NEW_FLOW = 3;
 export const NEW_FLOWS = 50_000;
@@ -25,10 +30,60 @@ export interface NewFlowsResult {
   usPerPacket: number;
 }
 
-/** Kernel memory that nftables set elements come from (unreclaimable slab, system-wide). */
+/**
+ * Kernel memory nftables set elements come from, system-wide: unreclaimable slab (the elements)
+ * plus per-CPU allocations (each element's counter is per CPU).
+ */
 export function kernelUnreclaimableBytes(): number {
-  const m = /^SUnreclaim:\s+(\d+)\s+kB/m.exec(readFileSync("/proc/meminfo", "utf8"));
-  return m === null ? NaN : Number(m[1]) * 1024;
+  const meminfo = readFileSync("/proc/meminfo", "utf8");
+  const kB = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(meminfo)?.[1] ?? NaN) * 1024;
+  return kB("SUnreclaim") + kB("Percpu");
+}
+
+/** Sum of the typed arrays an object owns. */
+function typedArrayBytes(owner: object): number {
+  return Object.values(owner).reduce((sum: number, value) => sum + (ArrayBuffer.isView(value) ? value.byteLength : 0), 0);
+}
+
+/**
+ * The agent's own bytes per offloaded flow, summed from the typed arrays it allocates up front
+ * (a flow-table slot and a fast-path slot): what a live flow occupies, garbage aside.
+ */
+export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number } {
+  const slots = 4096;
+  const table = new FlowTable({ maxFlows: slots, tcpIdleTimeoutMs: 1000, otherIdleTimeoutMs: 1000 });
+  const fastPath = new FastPath({ nft: "nft", maxFlows: slots, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 }, table, new DataPlaneCounters(), () => undefined);
+  return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: typedArrayBytes(fastPath) / slots };
+}
+
+/**
+ * Kernel bytes per element of the agent's IPv4 TCP allow set, measured alone in the agent's
+ * namespace: `elements` elements added to a scratch table in one transaction, the system-wide
+ * slab + per-CPU delta read, the table deleted; the median of `rounds`. The live-flow run's own
+ * system-wide delta is reported beside it, but other kernel activity moves that one.
+ */
+export async function measureKernelElementBytes(ns: string | null, scratch: string, elements = 50_000, rounds = 3): Promise<number> {
+  const table = "gwlbbench_memory";
+  const file = path.join(scratch, "memory-elements.nft");
+  const lines = [`table netdev ${table} {`, `  ${renderFlowSet(0, elements * 2)}`, "}"];
+  const batch: string[] = [];
+  for (let i = 0; i < elements; i++) batch.push(`0x0123456789abcdef . 0x${(0x0a000000 + i).toString(16)} . 0xcb007101 . 0x01bb9c40 timeout 300s`);
+  lines.push(`add element netdev ${table} a4t { ${batch.join(", ")} }`);
+  writeFileSync(file, lines.join("\n") + "\n");
+  const perElement: number[] = [];
+  const nft = (...args: string[]): string[] => inNamespace(ns, "nft", args).flat();
+  for (let round = 0; round < rounds; round++) {
+    const [deleteCommand, ...deleteArgs] = nft("delete", "table", "netdev", table);
+    tryRun(deleteCommand, deleteArgs);
+    await sleep(500);
+    const before = kernelUnreclaimableBytes();
+    const [command, ...args] = nft("-f", file);
+    run(command, args, 120_000);
+    await sleep(500);
+    perElement.push((kernelUnreclaimableBytes() - before) / elements);
+    tryRun(deleteCommand, deleteArgs);
+  }
+  return median(perElement);
 }
 
 /** Waits (bounded) until a gauge stops moving; returns its last value. */
@@ -84,8 +139,14 @@ export async function measureNewFlows(ctx: TargetContext, m: Measurer, kind: "fa
 export interface MemoryResult {
   flows: number;
   installed: number;
+  /** Per live flow in the live run: the agent's RSS delta and the kernel's system-wide delta. */
   agentBytesPerFlow: number;
   kernelBytesPerFlow: number;
+  /** The agent's arrays per offloaded flow (a flow-table and a fast-path slot). */
+  agentStructureBytesPerFlow: number;
+  /** Kernel bytes per set element measured alone; a flow has two. */
+  kernelBytesPerElement: number;
+  /** agentStructureBytesPerFlow + 2 * kernelBytesPerElement. */
   totalBytesPerFlow: number;
   rssBaselineBytes: number;
   rssLoadedBytes: number;
@@ -126,7 +187,7 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
   const syns = path.join(scratch, "memory-syn.bin");
   writeTemplates(syns, synTemplates(flows, sockets));
   const agent = await AgentProcess.start({ bundle: ctx.bundle, dir: ctx.dir, path: ctx.agentPath, workers: 1, cpus: ctx.cpus, extraArgs: agentArgs("fast") });
-  let result: Omit<MemoryResult, "agentBytesPerTableSlot" | "agentBytesPerFastPathSlot" | "kernelBytesPerFastPathSlot">;
+  let result: Omit<MemoryResult, "agentBytesPerTableSlot" | "agentBytesPerFastPathSlot" | "kernelBytesPerFastPathSlot" | "agentStructureBytesPerFlow" | "kernelBytesPerElement" | "totalBytesPerFlow">;
   try {
     await m.measure(ctx.agentPath, { templates: warm, sockets, rate: 5000, seconds: 3 }, agent.pid);
     await sleep(1000);
@@ -142,15 +203,21 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
     const kernel1 = kernelUnreclaimableBytes();
     const agentPer = (rss1 - rss0) / created;
     const kernelPer = (kernel1 - kernel0) / Math.max(1, installed);
-    result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, totalBytesPerFlow: agentPer + kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1 };
+    result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1 };
   } finally {
     await stopAgent(ctx, agent);
   }
   const base = await startFootprint(ctx, 100_000, 65_536);
   const bigTable = await startFootprint(ctx, 500_000, 65_536);
   const bigFast = await startFootprint(ctx, 100_000, 262_144);
+  const structures = agentStructureBytes();
+  const agentStructureBytesPerFlow = structures.tableSlot + structures.fastPathSlot;
+  const kernelBytesPerElement = await measureKernelElementBytes(ctx.agentPath.applianceNs, scratch);
   return {
     ...result,
+    agentStructureBytesPerFlow,
+    kernelBytesPerElement,
+    totalBytesPerFlow: agentStructureBytesPerFlow + 2 * kernelBytesPerElement,
     agentBytesPerTableSlot: (bigTable.rss - base.rss) / 400_000,
     agentBytesPerFastPathSlot: (bigFast.rss - base.rss) / (262_144 - 65_536),
     kernelBytesPerFastPathSlot: (bigFast.kernel - base.kernel) / (262_144 - 65_536),

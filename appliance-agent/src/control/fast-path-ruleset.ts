@@ -74,13 +74,16 @@ function slowPathLimit(spec: FastPathTableSpec): string[] {
   return [`    udp dport ${spec.listenPort} ip daddr ${list(spec.localAddresses)} limit rate over ${pps}/second burst ${burst} packets counter drop`];
 }
 
+/** The declaration of flow set `index` (FAST_PATH_SETS) holding up to `setSize` elements. */
+export function renderFlowSet(index: number, setSize: number): string {
+  return `set ${FAST_PATH_SETS[index]} { typeof ${index & 2 ? KEY6 : KEY4}; flags timeout; counter; size ${setSize}; }`;
+}
+
 /** The whole table; applying it replaces any table of the same name in one transaction. */
 export function renderFastPathTable(spec: FastPathTableSpec): string {
   const tcp = spec.tcpIdleTimeoutSeconds;
   const other = spec.otherIdleTimeoutSeconds;
-  const sets = FAST_PATH_SETS.map(
-    (name, i) => `  set ${name} { typeof ${i & 2 ? KEY6 : KEY4}; flags timeout; counter; size ${spec.setSize}; }`,
-  );
+  const sets = FAST_PATH_SETS.map((_, i) => `  ${renderFlowSet(i, spec.setSize)}`);
   const len4 = lengthTriples(spec.mtu, INNER_AT, 28);
   const len6 = lengthTriples(spec.mtu, INNER_AT + 40, 8);
   const device = JSON.stringify(spec.device);

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildDatagram, buildIpv4, buildUdp, encapsulate } from "../../../appliance-agent/sim/packets";
+import { buildDatagram, buildIpv4, buildIpv6, buildUdp, encapsulate, ipv6FragmentHeader, ipv6OptionsHeader } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
 import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, OUTSIDER, netnsUnavailable, waitUntil } from "../support/netns";
 import { METRICS_PORT } from "../../../common/contract";
@@ -188,6 +188,27 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     assert.equal(m.get("gwlb_agent_packets_in_total"), 1 + variants.length);
     assert.equal(m.get('gwlb_agent_drops_total{reason="geneve_oam_packet"}'), 1);
     assert.equal(m.get('gwlb_agent_unclassified_packets_total{reason="inner_truncated"}'), 1);
+  });
+
+  it("never fast-paths IPv6 extension headers of an offloaded IPv6 flow: the agent returns each one itself", async () => {
+    await start(ALLOW_ALL, ["--fast-path", "nft"]);
+    const [src, dst] = ["fd00:1::1", "fd00:2::1"];
+    const udp = buildUdp(src, dst, 4010, 7010, Buffer.alloc(36, 2));
+    const plain = encapsulate(buildIpv6({ src, dst, nextHeader: 17, payload: udp }));
+    await offload(plain, 40011);
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a6u").stdout, /counter packets/);
+    await peer.send(plain, 40011);
+    const variants = [
+      encapsulate(buildIpv6({ src, dst, nextHeader: 17, payload: udp, extensionHeaders: [ipv6OptionsHeader(0)] })), // hop-by-hop
+      encapsulate(buildIpv6({ src, dst, nextHeader: 17, payload: udp, extensionHeaders: [ipv6OptionsHeader(60)] })), // destination options
+      encapsulate(buildIpv6({ src, dst, nextHeader: 17, payload: udp, extensionHeaders: [ipv6FragmentHeader(0, false)] })), // atomic fragment
+    ];
+    for (const variant of variants) await peer.send(variant, 40011);
+    await sleep(300);
+    // The plain packet came back from the kernel; only the first one and the variants reached the agent.
+    assert.equal((await metrics()).get("gwlb_agent_packets_in_total"), 1 + variants.length);
+    const returned = (await peer.returns()).filter((r) => r.fromPort === 40011).map((r) => r.hex);
+    assert.deepEqual(returned.sort(), [plain, ...variants].map((d) => d.toString("hex")).sort());
   });
 
   it("sheds what reaches the agent beyond --slow-path-max-pps in the kernel, and offloaded flows still pass", async () => {
