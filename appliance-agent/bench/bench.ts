@@ -149,7 +149,9 @@ class Bench {
           const half = await this.m.measure(target.path, { templates, sockets: ports, rate: Math.max(100, max.pps / 2), seconds }, target.pid);
           // Twice the maximum; where the maximum is generator-bound, the generator cannot offer that, and floods instead.
           const double = await this.m.measure(target.path, { templates, sockets: ports, rate: max.generatorBound ? 0 : 2 * max.pps, seconds }, target.pid);
-          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered });
+          // The two kernel paths also at one rate both can take, for their CPU per packet side by side.
+          const common = kind === "hairpin" || kind === "fast" ? await this.m.measure(target.path, { templates, sockets: ports, rate: ceiling[round] / 2, seconds }, target.pid) : null;
+          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered, common });
         } finally {
           await target.stop();
         }
@@ -176,6 +178,9 @@ class Bench {
         floodOfferedPps: median(r.map((x) => x.max.flood.result.sendPps)),
         floodDeliveredPps: median(r.map((x) => x.max.flood.result.deliveredPps)),
         agentShare: median(r.map((x) => x.agentShare)),
+        commonOfferedPps: median(r.flatMap((x) => (x.common === null ? [] : [x.common.result.sendPps]))),
+        commonUsPerPacket: median(r.flatMap((x) => (x.common === null ? [] : [x.common.applianceUsPerPacket]))),
+        commonLossFraction: median(r.flatMap((x) => (x.common === null ? [] : [x.common.result.lost / Math.max(1, x.common.result.sent)]))),
         probes: r.map((x) => x.max.probes),
       };
     }

@@ -13,7 +13,7 @@ import { DataPlaneCounters } from "../src/dataplane/counters";
 import { FastPath } from "../src/dataplane/fast-path";
 import { FlowTable } from "../src/dataplane/flow-table";
 import { inNamespace } from "./netns";
-import { median, residentBytes, run, sleep, tryRun } from "./sys";
+import { median, processAndChildrenCpuSeconds, residentBytes, run, sleep, tryRun } from "./sys";
 
 export const PACKETS_PER_NEW_FLOW = 3;
 export const NEW_FLOWS = 50_000;
@@ -52,7 +52,7 @@ function typedArrayBytes(owner: object): number {
 export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number } {
   const slots = 4096;
   const table = new FlowTable({ maxFlows: slots, tcpIdleTimeoutMs: 1000, otherIdleTimeoutMs: 1000 });
-  const fastPath = new FastPath({ nft: "nft", maxFlows: slots, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 }, table, new DataPlaneCounters(), () => undefined);
+  const fastPath = new FastPath({ nft: "nft", maxFlows: slots, setSize: slots, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 }, table, new DataPlaneCounters(), () => undefined);
   return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: typedArrayBytes(fastPath) / slots };
 }
 
@@ -84,6 +84,14 @@ export async function measureKernelElementBytes(ns: string | null, scratch: stri
     tryRun(deleteCommand, deleteArgs);
   }
   return median(perElement);
+}
+
+/** Waits (bounded) until the agent has polled its kernel counters `count` times in all. */
+async function waitForPolls(agent: AgentProcess, count: number, limitMs: number): Promise<void> {
+  for (let waited = 0; waited < limitMs; waited += 500) {
+    if ((await agent.metric("gwlb_agent_fast_path_polls_total")) >= count) return;
+    await sleep(500);
+  }
 }
 
 /** Waits (bounded) until a gauge stops moving; returns its last value. */
@@ -148,6 +156,10 @@ export interface MemoryResult {
   kernelBytesPerElement: number;
   /** agentStructureBytesPerFlow + 2 * kernelBytesPerElement. */
   totalBytesPerFlow: number;
+  /** Counter polls watched at this table size, their mean wall time, and the CPU (cores) of the agent and its nft processes meanwhile, no traffic. */
+  polls: number;
+  pollMs: number;
+  pollAgentCores: number;
   rssBaselineBytes: number;
   rssLoadedBytes: number;
   /** From three fresh agents: resident bytes per flow-table slot and per fast-path slot, and kernel bytes per fast-path slot. */
@@ -198,12 +210,21 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
     await m.measure(ctx.agentPath, { templates: syns, sockets, rate, seconds: Math.ceil(flows / rate) + 5, once: true, drainMs: 1000 }, agent.pid);
     const installed = (await settled(agent, "gwlb_agent_fast_path_flows", 10_000)) - installed0;
     await sleep(2000);
+    // The counter polls at this table size (the agent spaces them by 20x their length).
+    const polls0 = await agent.metric("gwlb_agent_fast_path_polls_total");
+    const pollSeconds0 = await agent.metric("gwlb_agent_fast_path_poll_seconds_total");
+    const cpu0 = processAndChildrenCpuSeconds(agent.pid)!;
+    const pollWindow = Date.now();
+    await waitForPolls(agent, polls0 + 3, 120_000);
+    const polls = (await agent.metric("gwlb_agent_fast_path_polls_total")) - polls0;
+    const pollMs = (((await agent.metric("gwlb_agent_fast_path_poll_seconds_total")) - pollSeconds0) * 1000) / Math.max(1, polls);
+    const pollAgentCores = (processAndChildrenCpuSeconds(agent.pid)! - cpu0) / ((Date.now() - pollWindow) / 1000);
     const created = (await agent.metric("gwlb_agent_active_flows")) - active0;
     const rss1 = residentBytes(agent.pid)!;
     const kernel1 = kernelUnreclaimableBytes();
     const agentPer = (rss1 - rss0) / created;
     const kernelPer = (kernel1 - kernel0) / Math.max(1, installed);
-    result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1 };
+    result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1, polls, pollMs, pollAgentCores };
   } finally {
     await stopAgent(ctx, agent);
   }

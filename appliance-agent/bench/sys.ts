@@ -131,6 +131,16 @@ export function processCpuSeconds(pid: number): number | null {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Like processCpuSeconds, plus the CPU of its children that have ended (its nft processes). */
+export function processAndChildrenCpuSeconds(pid: number): number | null {
+  const stat = readTrimmed(`/proc/${pid}/stat`);
+  const close = stat.lastIndexOf(")");
+  if (close < 0) return null;
+  const fields = stat.slice(close + 2).split(" ");
+  // fields[13] = cutime, fields[14] = cstime.
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 const children = new Set<ChildProcess>();
 
 /** Spawns a child that is killed (by its pid) when the benchmark exits. */

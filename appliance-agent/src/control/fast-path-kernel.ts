@@ -71,6 +71,7 @@ export async function describeInterface(settings: AgentSettings): Promise<Omit<F
     device,
     mtu: link.mtu,
     listenPort: settings.listenPort,
+    gwlbPort: settings.gwlbPort,
     localAddresses,
     gwlbCidrs: settings.gwlbCidrs.map((cidr) => cidr.text),
     onLinkCidrs: [...new Set(inet.map((a) => networkOf(a.local, a.prefixlen)))],
@@ -87,7 +88,6 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
   try {
     const nft = await findNft();
     const iface = await describeInterface(settings);
-    const perWorker = Math.max(1, Math.floor(settings.fastPathMaxFlows / settings.workers));
     const spec: FastPathTableSpec = {
       ...iface,
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
@@ -106,7 +106,8 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
     });
     return {
       nft,
-      maxFlows: perWorker,
+      maxFlows: spec.setSize,
+      setSize: spec.setSize,
       pollMs: settings.fastPathPollMs,
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
       otherIdleTimeoutSeconds: settings.otherIdleTimeoutSeconds,

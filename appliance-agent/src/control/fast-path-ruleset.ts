@@ -17,13 +17,23 @@
 // datagrams leave with the outer addresses swapped (nft fixes both checksums) and the ports kept,
 // forwarded to the GWLB node when it is on-link and to the subnet's router when not; denied ones are
 // dropped. Anything else is accepted unchanged, i.e. goes up the stack to the agent's socket.
+//
+// Allowed flows are learned by the kernel itself: a netdev egress chain on the same device sees
+// each datagram the agent returns, proves the same shape (the return is the received datagram
+// with the outer addresses swapped) and adds its direction's key to the allow set, with the
+// flow's idle timeout. So a decided flow costs the agent no nft command per direction; the
+// agent writes only denials and removals. What the ingress chain forwards also passes the egress
+// hook, so it carries a mark the egress chain skips. The `add` counts each return it sees
+// (the agent subtracts its own returns, dataplane/fast-path.ts).
 
-import { FAST_PATH_SETS, FAST_PATH_TABLE } from "../dataplane/fast-path-elements";
+import { FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK } from "../dataplane/fast-path-elements";
 
 export interface FastPathTableSpec {
   readonly device: string;
   readonly mtu: number;
   readonly listenPort: number;
+  /** The GWLB's GENEVE port: where the agent's returns go. */
+  readonly gwlbPort: number;
   /** Our IPv4 addresses on the device (the GWLB sends to one of them). */
   readonly localAddresses: readonly string[];
   readonly gwlbCidrs: readonly string[];
@@ -79,6 +89,23 @@ export function renderFlowSet(index: number, setSize: number): string {
   return `set ${FAST_PATH_SETS[index]} { typeof ${index & 2 ? KEY6 : KEY4}; flags timeout; counter; size ${setSize}; }`;
 }
 
+/** The GENEVE shape every chain proves first (outer IPv4 without options, not a fragment; AWS's three options in order). */
+function genevePrefix(port: number, from: readonly string[], to: readonly string[]): string {
+  return `ip hdrlength 5 ip frag-off & 0x3fff == 0 ip protocol udp udp dport ${port} ip saddr ${list(from)} ip daddr ${list(to)} @th,64,16 & 0xff80 == 0x0800 @th,128,32 0x01080102 @th,224,32 0x01080202 @th,320,32 0x01080301`;
+}
+
+/** Inner IPv4 (IHL 5, not a fragment) or IPv6 (TCP or UDP next), with consistent lengths, jumping to `v4` or `v6`. */
+function innerShape(v4: string, v6: string): string[] {
+  return [
+    `    @th,80,16 0x0800 @th,384,8 0x45 @th,432,16 & 0x3fff == 0 ip length . udp length . @th,400,16 @len4 jump ${v4}`,
+    `    @th,80,16 0x86dd @th,384,4 6 ip length . udp length . @th,416,16 @len6 jump ${v6}`,
+  ];
+}
+
+function learn(set: number, key: string, timeout: number): string {
+  return `add @${FAST_PATH_SETS[set]} { ${key} timeout ${timeout}s }`;
+}
+
 /** The whole table; applying it replaces any table of the same name in one transaction. */
 export function renderFastPathTable(spec: FastPathTableSpec): string {
   const tcp = spec.tcpIdleTimeoutSeconds;
@@ -89,7 +116,7 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
   const device = JSON.stringify(spec.device);
   const out: string[] = [];
   for (const local of spec.localAddresses) {
-    const swap = `ip daddr ${local} ip daddr set ip saddr ip saddr set ${local}`;
+    const swap = `ip daddr ${local} ip daddr set ip saddr ip saddr set ${local} meta mark set ${FORWARDED_MARK}`;
     if (spec.onLinkCidrs.length > 0) out.push(`    ip saddr ${list(spec.onLinkCidrs)} ${swap} fwd ip to ip daddr device ${device}`);
     if (spec.router !== null) out.push(`    ${swap} fwd ip to ${spec.router} device ${device}`);
   }
@@ -102,12 +129,11 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     `  set len6 { typeof ip length . udp length . @th,416,16; ${len6.length > 0 ? `elements = { ${len6.join(", ")} }; ` : ""}}`,
     `  chain ingress {`,
     `    type filter hook ingress device ${device} priority -300; policy accept;`,
-    `    ip hdrlength 5 ip frag-off & 0x3fff == 0 ip protocol udp udp dport ${spec.listenPort} ip saddr ${list(spec.gwlbCidrs)} ip daddr ${list(spec.localAddresses)} @th,64,16 & 0xff80 == 0x0800 @th,128,32 0x01080102 @th,224,32 0x01080202 @th,320,32 0x01080301 jump geneve`,
+    `    ${genevePrefix(spec.listenPort, spec.gwlbCidrs, spec.localAddresses)} jump geneve`,
     ...slowPathLimit(spec),
     `  }`,
     `  chain geneve {`,
-    `    @th,80,16 0x0800 @th,384,8 0x45 @th,432,16 & 0x3fff == 0 ip length . udp length . @th,400,16 @len4 jump inner4`,
-    `    @th,80,16 0x86dd @th,384,4 6 ip length . udp length . @th,416,16 @len6 jump inner6`,
+    ...innerShape("inner4", "inner6"),
     `  }`,
     `  chain inner4 {`,
     `    @th,456,8 6 @th,400,16 >= 40 ${lookup(0, KEY4, tcp, "goto allow")}`,
@@ -120,6 +146,21 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     `    @th,432,8 17 ${lookup(3, KEY6, other, "goto allow")}`,
     `    @th,432,8 6 @th,416,16 >= 20 ${lookup(6, KEY6, tcp, "drop")}`,
     `    @th,432,8 17 ${lookup(7, KEY6, other, "drop")}`,
+    `  }`,
+    `  chain egress {`,
+    `    type filter hook egress device ${device} priority -300; policy accept;`,
+    `    meta mark != ${FORWARDED_MARK} ${genevePrefix(spec.gwlbPort, spec.localAddresses, spec.gwlbCidrs)} jump returned`,
+    `  }`,
+    `  chain returned {`,
+    ...innerShape("learn4", "learn6"),
+    `  }`,
+    `  chain learn4 {`,
+    `    @th,456,8 6 @th,400,16 >= 40 ${learn(0, KEY4, tcp)}`,
+    `    @th,456,8 17 ${learn(1, KEY4, other)}`,
+    `  }`,
+    `  chain learn6 {`,
+    `    @th,432,8 6 @th,416,16 >= 20 ${learn(2, KEY6, tcp)}`,
+    `    @th,432,8 17 ${learn(3, KEY6, other)}`,
     `  }`,
     `  chain allow {`,
     ...out,

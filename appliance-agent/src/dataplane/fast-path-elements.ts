@@ -21,6 +21,13 @@ export const SET_COUNT = FAST_PATH_SETS.length;
 export const OUTER_OVERHEAD_BYTES = 68;
 /** The chain both looks an element up and refreshes its timeout (`update`), and each counts the packet. */
 export const KERNEL_COUNTS_PER_PACKET = 2;
+/**
+ * The egress chain's `add` counts each datagram the agent returns for an allowed flow once, its
+ * length as the device sends it: outer IPv4 (20) + UDP (8) + the GENEVE datagram + Ethernet (14).
+ */
+export const RETURN_OVERHEAD_BYTES = 42;
+/** Set by the ingress chain on what it forwards, so that the egress chain learns only the agent's returns. */
+export const FORWARDED_MARK = 0x6081;
 
 export function setIndexOf(allow: boolean, family: number, protocol: number): number {
   return (allow ? 0 : 4) + (family === 6 ? 2 : 0) + (protocol === PROTO_TCP ? 0 : 1);

@@ -11,6 +11,7 @@ import {
   KERNEL_COUNTS_PER_PACKET,
   ListedElement,
   OUTER_OVERHEAD_BYTES,
+  RETURN_OVERHEAD_BYTES,
   SET_COUNT,
   elementsOf,
   readListedSet,
@@ -25,8 +26,13 @@ import { NftChannel } from "./nft-channel";
 /** What a worker needs to use the table the control plane created. Plain JSON (crosses IPC). */
 export interface FastPathConfig {
   readonly nft: string;
-  /** Bound on this worker's offloaded flows (two kernel elements each). */
+  /**
+   * Bound on this worker's offloaded flows: as many as the kernel's sets can hold, since the
+   * kernel learns allowed flows from the agent's returns whether or not the worker has room.
+   */
   readonly maxFlows: number;
+  /** Elements each kernel set holds at most (all workers together); a set this full learns no more. */
+  readonly setSize: number;
   /** Counter poll interval; idle expiry of flows runs right after each poll. */
   readonly pollMs: number;
   readonly tcpIdleTimeoutSeconds: number;
@@ -52,6 +58,9 @@ export class FastPath {
   private readonly lastBytes: Float64Array;
   private readonly sumPackets: Float64Array;
   private readonly sumBytes: Float64Array;
+  /** Datagrams (and their sent bytes) the agent returned for an allowed offloaded flow: the egress chain counted them. */
+  private readonly returned: Float64Array;
+  private readonly returnedBytes: Float64Array;
   private readonly listed: Uint8Array;
   private readonly missing: Uint8Array;
   private readonly freeList: Int32Array;
@@ -77,6 +86,8 @@ export class FastPath {
     this.lastBytes = new Float64Array(max);
     this.sumPackets = new Float64Array(max);
     this.sumBytes = new Float64Array(max);
+    this.returned = new Float64Array(max);
+    this.returnedBytes = new Float64Array(max);
     this.listed = new Uint8Array(max);
     this.missing = new Uint8Array(max);
     this.freeList = new Int32Array(max);
@@ -114,11 +125,24 @@ export class FastPath {
     this.setFlows[set]++;
     this.lastPackets[index] = 0;
     this.lastBytes[index] = 0;
+    this.returned[index] = 0;
+    this.returnedBytes[index] = 0;
     this.missing[index] = 0;
+    this.counters.values[Counter.FastPathInstalls]++;
+    // An allowed flow's directions are added by the kernel's egress chain as the agent returns
+    // their packets; only a denial needs elements written here.
+    if (allow) return;
     const timeout = setIsTcp(set) ? this.config.tcpIdleTimeoutSeconds : this.config.otherIdleTimeoutSeconds;
     const [forward, reverse] = elementsOf(table.keys, slot, table.family(slot));
     this.enqueue(`add element netdev ${FAST_PATH_TABLE} ${FAST_PATH_SETS[set]} { ${forward} timeout ${timeout}s, ${reverse} timeout ${timeout}s }`);
-    this.counters.values[Counter.FastPathInstalls]++;
+  }
+
+  /** Notes a datagram of `length` bytes the agent returned for `slot` in the shape the egress chain learns from. */
+  countReturn(slot: number, length: number): void {
+    const index = this.indexOf[slot];
+    if (index < 0 || this.setOf[index] >= SET_COUNT / 2) return;
+    this.returned[index]++;
+    this.returnedBytes[index] += length + RETURN_OVERHEAD_BYTES;
   }
 
   /** Takes a flow out of the kernel (it ended); nothing if it was not offloaded. */
@@ -176,7 +200,11 @@ export class FastPath {
     this.sumPackets.fill(0);
     this.sumBytes.fill(0);
     this.listed.fill(0);
-    for (const [set, text] of texts) readListedSet(text, set, (element) => this.accumulate(set, element));
+    // A set at its size learns nothing more: its flows that are missing were not added.
+    const full = new Uint8Array(SET_COUNT);
+    for (const [set, text] of texts) {
+      if (readListedSet(text, set, (element) => this.accumulate(set, element)) >= this.config.setSize) full[set] = 1;
+    }
     const table = this.table;
     const values = this.counters.values;
     const at = now();
@@ -184,12 +212,15 @@ export class FastPath {
       const slot = this.flowOf[index];
       if (slot < 0) continue;
       if (this.listed[index] === 0) {
-        if (++this.missing[index] >= MISSING_POLLS) this.release(slot, index);
+        if (++this.missing[index] < MISSING_POLLS) continue;
+        if (full[this.setOf[index]] === 1) values[Counter.FastPathFull]++;
+        this.release(slot, index);
         continue;
       }
       this.missing[index] = 0;
-      const packets = this.sumPackets[index];
-      const bytes = this.sumBytes[index];
+      // What the ingress chain forwarded or dropped: the raw counts less the agent's own returns, halved.
+      const packets = Math.max(0, (this.sumPackets[index] - this.returned[index]) / KERNEL_COUNTS_PER_PACKET);
+      const bytes = Math.max(0, (this.sumBytes[index] - this.returnedBytes[index]) / KERNEL_COUNTS_PER_PACKET - packets * OUTER_OVERHEAD_BYTES);
       // Smaller than last time: the elements were re-created (counters restart at 0).
       const newPackets = packets >= this.lastPackets[index] ? packets - this.lastPackets[index] : packets;
       const newBytes = bytes >= this.lastBytes[index] ? bytes - this.lastBytes[index] : bytes;
@@ -223,9 +254,9 @@ export class FastPath {
     if (slot < 0) return;
     const index = this.indexOf[slot];
     if (index < 0 || this.setOf[index] !== set) return; // an element being deleted
-    const packets = element.packets / KERNEL_COUNTS_PER_PACKET;
-    this.sumPackets[index] += packets;
-    this.sumBytes[index] += element.bytes / KERNEL_COUNTS_PER_PACKET - packets * OUTER_OVERHEAD_BYTES;
+    // Raw counts here; the egress chain's and the double count are taken out per flow in pollOnce.
+    this.sumPackets[index] += element.packets;
+    this.sumBytes[index] += element.bytes;
     this.listed[index]++;
   }
 

@@ -276,11 +276,13 @@ export class Forwarder {
     const allow = (table.flags[slot] & FLAG_ALLOW) !== 0;
     if (inner.fragment === Fragment.First) this.fragments.remember(geneve, inner, allow, this.now);
     const fastPath = this.fastPath;
-    if (fastPath !== null && fastPath.indexOf[slot] < 0 && kernelCanMatch(message, geneve.innerOffset, inner.family, inner.protocol, inner.fragment !== Fragment.None)) {
-      fastPath.install(slot, allow);
-    }
+    const kernelShaped = fastPath !== null && kernelCanMatch(message, geneve.innerOffset, inner.family, inner.protocol, inner.fragment !== Fragment.None);
+    if (kernelShaped && fastPath.indexOf[slot] < 0) fastPath.install(slot, allow);
     if (!allow) return Drop.PolicyDeny;
-    return this.pool.send(address, port, message);
+    const sent = this.pool.send(address, port, message);
+    // The kernel's egress chain learns the flow from this return, and counts it.
+    if (kernelShaped && sent === Drop.None) fastPath.countReturn(slot, message.length);
+    return sent;
   }
 
   /** Runs the policy for a flow (new, or decided under an older policy) and caches the verdict. */

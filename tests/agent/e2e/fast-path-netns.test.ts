@@ -84,9 +84,13 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     return started;
   }
 
-  /** One flow queued by the agent and in the kernel: its two elements, one per direction. */
-  async function oneFlowInstalled(what: string): Promise<void> {
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && net.kernelFlowElements() === 2, what);
+  /**
+   * One flow offloaded by the agent and in the kernel: a denial's two elements (written by the
+   * agent), or the one element the egress chain learned from the return of an allowed flow's
+   * only direction.
+   */
+  async function oneFlowInstalled(what: string, elements: 1 | 2 = 1): Promise<void> {
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && net.kernelFlowElements() === elements, what);
   }
 
   async function metrics(): Promise<Map<string, number>> {
@@ -102,7 +106,6 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
   async function offload(datagram: Buffer, port: number): Promise<void> {
     await peer.send(datagram, port);
     await oneFlowInstalled("the flow installed");
-    await sleep(100); // the nft -i transaction applies after the install is counted
     await peer.returns();
   }
 
@@ -123,11 +126,35 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     assert.equal(after.get("gwlb_agent_fast_path_bytes_total"), 5 * 1400);
   });
 
+  it("learns each direction of an allowed flow from the agent's return of its first packet; the flow log has both directions' kernel counts", async () => {
+    const running = await start(ALLOW_ALL, ["--fast-path", "nft", "--idle-timeout", "2"]);
+    const udp = (src: string, dst: string, srcPort: number, dstPort: number): Buffer =>
+      buildDatagram({ inner: { src, dst, protocol: "udp", srcPort, dstPort, totalLength: 80 } }).datagram;
+    const forward = udp("10.1.0.1", "10.2.0.1", 4020, 8053);
+    const reverse = udp("10.2.0.1", "10.1.0.1", 8053, 4020);
+    await peer.send(forward, 40021);
+    await peer.send(reverse, 40022);
+    await waitFor(() => net.kernelFlowElements() === 2, "both directions learned");
+    await peer.returns();
+    for (let i = 0; i < 3; i++) {
+      await peer.send(forward, 40021);
+      await peer.send(reverse, 40022);
+    }
+    await sleep(300);
+    const returned = (await peer.returns()).map((r) => `${r.fromPort} ${r.hex}`).sort();
+    assert.deepEqual(returned, [...Array(3).fill(`40021 ${forward.toString("hex")}`), ...Array(3).fill(`40022 ${reverse.toString("hex")}`)].sort());
+    assert.equal((await metrics()).get("gwlb_agent_packets_in_total"), 2);
+    await waitFor(() => running.flowLogs().some((log) => log.event === "flow_end"), "flow_end", 10_000);
+    const end = running.flowLogs().find((log) => log.event === "flow_end")!;
+    assert.deepEqual([end.reason, end.packets, end.bytes, end.verdict], ["idle", 8, 640, "allow"]);
+    assert.equal((await metrics()).get("gwlb_agent_fast_path_installs_total"), 1);
+  });
+
   it("drops a denied flow in the kernel", async () => {
     await start(ALLOW_ALL, ["--fast-path", "nft"]);
     const datagram = udpDatagram(4001, 53);
     await peer.send(datagram, 40002);
-    await oneFlowInstalled("the denied flow installed");
+    await oneFlowInstalled("the denied flow installed", 2);
     await sleep(100);
     for (let i = 0; i < 4; i++) await peer.send(datagram, 40002);
     await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_dropped_packets_total") === 4, "kernel drops polled");
