@@ -83,7 +83,7 @@ class Bench {
       this.o.ports[i] = portCap;
     }
     const configs: ConfigResult[] = [];
-    for (const ports of this.o.ports) for (const size of this.o.sizes) configs.push(await this.measureConfig(size, ports));
+    if (this.o.throughput) for (const ports of this.o.ports) for (const size of this.o.sizes) configs.push(await this.measureConfig(size, ports));
     const newFlows: Record<string, Record<string, NewFlowsResult & { slowMaxPps: number }>> = {};
     if (this.o.newFlows) {
       for (const ports of this.o.ports) {

@@ -12,6 +12,7 @@ export interface Options {
   generator: GeneratorKind | "auto";
   agentWorkers: number;
   install: boolean;
+  throughput: boolean;
   memory: boolean;
   newFlows: boolean;
   memoryFlows: number;
@@ -34,6 +35,7 @@ when missing) and gcc.
   --generator <kind>    c | node | auto (default auto: C if gcc is available)
   --agent-workers <n>   agent --workers (default 1, pinned to CPU 1; more are not pinned)
   --no-install          do not apt-get install nftables/iptables when missing
+  --no-throughput       skip the per-configuration throughput tables (new flows then use 20,000 pps)
   --no-memory           skip the memory runs
   --no-new-flows        skip the new-flows-per-second runs
   --memory-flows <n>    flows for the memory runs (default 100000)
@@ -51,6 +53,7 @@ export function parseOptions(argv: readonly string[]): Options {
     generator: "auto",
     agentWorkers: 1,
     install: true,
+    throughput: true,
     memory: true,
     newFlows: true,
     memoryFlows: 100_000,
@@ -83,6 +86,7 @@ export function parseOptions(argv: readonly string[]): Options {
       }
       case "--agent-workers": o.agentWorkers = int(flag, argv[++i], 1, 16); break;
       case "--no-install": o.install = false; break;
+      case "--no-throughput": o.throughput = false; break;
       case "--no-memory": o.memory = false; break;
       case "--no-new-flows": o.newFlows = false; break;
       case "--memory-flows": o.memoryFlows = int(flag, argv[++i], 1000, 1_000_000); break;

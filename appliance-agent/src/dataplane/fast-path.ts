@@ -41,6 +41,8 @@ export interface FastPathConfig {
 
 /** Commands per nft transaction; a reload of a full table is cut into lines of this many. */
 const COMMANDS_PER_LINE = 256;
+/** A listing runs at the lowest priority, so on a saturated core it may take long; past this it counts as an error. */
+const LIST_TIMEOUT_MS = 60_000;
 /** A flow missing from this many polls in a row was dropped by the kernel (its timeout). */
 const MISSING_POLLS = 2;
 
@@ -191,7 +193,7 @@ export class FastPath {
     for (let set = 0; set < SET_COUNT; set++) {
       if (this.setFlows[set] === 0) continue;
       try {
-        texts.push([set, await this.channel.list(["-j", "list", "set", "netdev", FAST_PATH_TABLE, FAST_PATH_SETS[set]], 10_000)]);
+        texts.push([set, await this.channel.list(["-j", "list", "set", "netdev", FAST_PATH_TABLE, FAST_PATH_SETS[set]], LIST_TIMEOUT_MS)]);
       } catch {
         this.counters.values[Counter.FastPathErrors]++;
         return;

@@ -4,6 +4,10 @@
 // `nft -j list set` processes, whose output cannot interleave with the channel's errors.
 
 import { ChildProcess, execFile, spawn } from "node:child_process";
+import { setPriority } from "node:os";
+
+/** Counter reads run at the lowest CPU priority: they take only what the data path leaves. */
+const LIST_NICENESS = 19;
 
 export interface NftChannelOptions {
   readonly nft: string;
@@ -27,10 +31,15 @@ export class NftChannel {
   /** Runs `nft <args>` once and resolves with its standard output. */
   list(args: readonly string[], timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(this.options.nft, args, { timeout: timeoutMs, maxBuffer: 1 << 30 }, (error, stdout) => {
+      const child = execFile(this.options.nft, args, { timeout: timeoutMs, maxBuffer: 1 << 30 }, (error, stdout) => {
         if (error !== null) reject(error);
         else resolve(stdout);
       });
+      try {
+        if (child.pid !== undefined) setPriority(child.pid, LIST_NICENESS);
+      } catch {
+        // it already ended, or the platform refuses: it then runs at the agent's priority
+      }
     });
   }
 
