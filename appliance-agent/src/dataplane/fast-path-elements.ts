@@ -1,12 +1,13 @@
 // The kernel fast path's sets as the data plane writes and reads them: their names, how a flow
-// becomes set elements, and how `nft list set` output is read back. The table and chains that
+// becomes set elements, and how `nft -j list set` output is read back. The table and chains that
 // use these sets are built by the control plane (control/fast-path-ruleset.ts).
 //
 // One set per (verdict, inner family, protocol): the protocol picks the idle timeout (TCP or
 // other) and is not part of the key. Each key is endpoint id (64 bits) . inner source . inner
 // destination . source port << 16 | destination port, read at fixed offsets by the chain. A flow
-// gets two elements, one per direction: nft 1.0.6 refuses the two 16-bit port fields that a
-// reversed lookup would need, and more than four raw fields in one key.
+// has an element per direction: nft 1.0.6 refuses the two 16-bit port fields that a reversed
+// lookup would need, and more than four raw fields in one key. The kernel adds an allowed flow's
+// elements itself (the egress chain); the agent writes a denied flow's two.
 
 import { KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_PORTS, KEY_WORDS } from "./flow-key";
 import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
