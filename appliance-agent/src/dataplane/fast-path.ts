@@ -1,8 +1,9 @@
 // One worker's share of the kernel fast path: which of its flows are in the nftables sets (the
 // kernel learns allowed ones from the agent's returns), the batched denials and removals, and
 // the counter polls that bring what the kernel forwarded back into the flow table (packets,
-// bytes, last seen), so that metrics, idle expiry and flow logs stay the agent's. The flow table stays authoritative: an element lives
-// only while its flow does, and a flow whose elements the kernel lost goes back to the slow path.
+// bytes, last seen), so that metrics, idle expiry and flow logs stay the agent's. The flow table
+// stays authoritative: an element lives only while its flow does, and a flow whose elements the
+// kernel lost goes back to the slow path.
 
 import { Counter, DataPlaneCounters } from "./counters";
 import {
