@@ -103,7 +103,7 @@ export function report(r: BenchResult): string {
       const fast = label.startsWith("fast");
       out.push(
         `  ${fmt(Number(ports))} ports, ${label.padEnd(15)} ${fmt(n.offeredPps)} pps offered (${fmt(n.offeredFlowsPerSecond)} flows/s): ${fmt(n.decidedPerSecond)} decided/s` +
-          `${fast ? `, ${fmt(n.installedPerSecond)} installed/s` : ""}, ${fmt(n.deliveredPps)} pps delivered (${pct(n.deliveredPps / n.slowMaxPps)} of the slow max), loss ${pct(n.lossFraction)}, ${n.usPerPacket.toFixed(2)} us/packet`,
+          `${fast ? `, ${fmt(n.installedPerSecond)} installed/s` : ""}, ${fmt(n.deliveredPps)} pps delivered (${pct(n.deliveredPps / n.slowMaxPps)} of the slow max), loss ${pct(n.lossFraction)} (backlog ${fmt(n.backlogDrops)}, socket ${fmt(n.receiveBufferDrops)}), ${n.usPerPacket.toFixed(2)} us/packet`,
       );
     }
   }

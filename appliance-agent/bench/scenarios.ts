@@ -28,6 +28,9 @@ export interface NewFlowsResult {
   installed: number;
   lossFraction: number;
   usPerPacket: number;
+  /** Where the loss happened: full input backlogs (any CPU) and the agent's full socket buffer. */
+  backlogDrops: number;
+  receiveBufferDrops: number;
 }
 
 /**
@@ -138,6 +141,8 @@ export async function measureNewFlows(ctx: TargetContext, m: Measurer, kind: "fa
       installed,
       lossFraction: lossFraction(run.result),
       usPerPacket: run.applianceUsPerPacket,
+      backlogDrops: run.backlogDrops,
+      receiveBufferDrops: run.receiveBufferDrops,
     };
   } finally {
     await stopAgent(ctx, agent);
