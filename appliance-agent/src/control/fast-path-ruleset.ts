@@ -26,7 +26,8 @@
 // hook, so it carries a mark the egress chain skips. The `add` counts each return it sees
 // (the agent subtracts its own returns, dataplane/fast-path.ts).
 
-import { FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK } from "../dataplane/fast-path-elements";
+import { FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, setIndexOf } from "../dataplane/fast-path-elements";
+import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 
 export interface FastPathTableSpec {
   readonly device: string;
@@ -65,10 +66,30 @@ function lengthTriples(mtu: number, innerFromUdp: number, minInner: number): str
   return out;
 }
 
-function lookup(set: number, key: string, timeout: number, action: string): string {
-  const name = FAST_PATH_SETS[set];
-  return `${key} @${name} update @${name} { ${key} timeout ${timeout}s } ${action}`;
+/** What a rule proves of an inner packet before it uses that protocol's set: the protocol, and room for a TCP header. */
+const PROTOCOL_GUARDS = {
+  4: [[PROTO_TCP, "@th,456,8 6 @th,400,16 >= 40"], [PROTO_UDP, "@th,456,8 17"]],
+  6: [[PROTO_TCP, "@th,432,8 6 @th,416,16 >= 20"], [PROTO_UDP, "@th,432,8 17"]],
+} as const;
+
+/** A set's statement, given its name, the family's key expression and the protocol's idle timeout. */
+type SetStatement = (name: string, key: string, timeout: number) => string;
+
+/** One rule per protocol (TCP, then UDP) of `family`: its guard, then `statement` on the set of that verdict. */
+function perProtocol(spec: FastPathTableSpec, family: 4 | 6, allow: boolean, statement: SetStatement): string[] {
+  return PROTOCOL_GUARDS[family].map(([protocol, guard]) => {
+    const timeout = protocol === PROTO_TCP ? spec.tcpIdleTimeoutSeconds : spec.otherIdleTimeoutSeconds;
+    return `    ${guard} ${statement(FAST_PATH_SETS[setIndexOf(allow, family, protocol)], family === 4 ? KEY4 : KEY6, timeout)}`;
+  });
 }
+
+/** Looks the key up and refreshes its element's idle timeout, then `action`. */
+function lookup(action: string): SetStatement {
+  return (name, key, timeout) => `${key} @${name} update @${name} { ${key} timeout ${timeout}s } ${action}`;
+}
+
+/** Adds the key (the egress chain learning an allowed flow's direction). */
+const learn: SetStatement = (name, key, timeout) => `add @${name} { ${key} timeout ${timeout}s }`;
 
 /**
  * Overload shedding: what the fast path did not forward or drop goes to the agent, and past
@@ -102,14 +123,8 @@ function innerShape(v4: string, v6: string): string[] {
   ];
 }
 
-function learn(set: number, key: string, timeout: number): string {
-  return `add @${FAST_PATH_SETS[set]} { ${key} timeout ${timeout}s }`;
-}
-
 /** The whole table; applying it replaces any table of the same name in one transaction. */
 export function renderFastPathTable(spec: FastPathTableSpec): string {
-  const tcp = spec.tcpIdleTimeoutSeconds;
-  const other = spec.otherIdleTimeoutSeconds;
   const sets = FAST_PATH_SETS.map((_, i) => `  ${renderFlowSet(i, spec.setSize)}`);
   const len4 = lengthTriples(spec.mtu, INNER_AT, 28);
   const len6 = lengthTriples(spec.mtu, INNER_AT + 40, 8);
@@ -136,16 +151,12 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     ...innerShape("inner4", "inner6"),
     `  }`,
     `  chain inner4 {`,
-    `    @th,456,8 6 @th,400,16 >= 40 ${lookup(0, KEY4, tcp, "goto allow")}`,
-    `    @th,456,8 17 ${lookup(1, KEY4, other, "goto allow")}`,
-    `    @th,456,8 6 @th,400,16 >= 40 ${lookup(4, KEY4, tcp, "drop")}`,
-    `    @th,456,8 17 ${lookup(5, KEY4, other, "drop")}`,
+    ...perProtocol(spec, 4, true, lookup("goto allow")),
+    ...perProtocol(spec, 4, false, lookup("drop")),
     `  }`,
     `  chain inner6 {`,
-    `    @th,432,8 6 @th,416,16 >= 20 ${lookup(2, KEY6, tcp, "goto allow")}`,
-    `    @th,432,8 17 ${lookup(3, KEY6, other, "goto allow")}`,
-    `    @th,432,8 6 @th,416,16 >= 20 ${lookup(6, KEY6, tcp, "drop")}`,
-    `    @th,432,8 17 ${lookup(7, KEY6, other, "drop")}`,
+    ...perProtocol(spec, 6, true, lookup("goto allow")),
+    ...perProtocol(spec, 6, false, lookup("drop")),
     `  }`,
     `  chain egress {`,
     `    type filter hook egress device ${device} priority -300; policy accept;`,
@@ -155,12 +166,10 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     ...innerShape("learn4", "learn6"),
     `  }`,
     `  chain learn4 {`,
-    `    @th,456,8 6 @th,400,16 >= 40 ${learn(0, KEY4, tcp)}`,
-    `    @th,456,8 17 ${learn(1, KEY4, other)}`,
+    ...perProtocol(spec, 4, true, learn),
     `  }`,
     `  chain learn6 {`,
-    `    @th,432,8 6 @th,416,16 >= 20 ${learn(2, KEY6, tcp)}`,
-    `    @th,432,8 17 ${learn(3, KEY6, other)}`,
+    ...perProtocol(spec, 6, true, learn),
     `  }`,
     `  chain allow {`,
     ...out,
