@@ -55,7 +55,7 @@ function typedArrayBytes(owner: object): number {
 export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number } {
   const slots = 4096;
   const table = new FlowTable({ maxFlows: slots, tcpIdleTimeoutMs: 1000, otherIdleTimeoutMs: 1000 });
-  const fastPath = new FastPath({ nft: "nft", maxFlows: slots, setSize: slots, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 }, table, new DataPlaneCounters(), () => undefined);
+  const fastPath = new FastPath({ nft: "nft", setSize: slots, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 }, table, new DataPlaneCounters(), () => undefined);
   return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: typedArrayBytes(fastPath) / slots };
 }
 

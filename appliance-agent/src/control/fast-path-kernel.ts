@@ -106,7 +106,6 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
     });
     return {
       nft,
-      maxFlows: spec.setSize,
       setSize: spec.setSize,
       pollMs: settings.fastPathPollMs,
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,

@@ -28,11 +28,10 @@ import { NftChannel } from "./nft-channel";
 export interface FastPathConfig {
   readonly nft: string;
   /**
-   * Bound on this worker's offloaded flows: as many as the kernel's sets can hold, since the
-   * kernel learns allowed flows from the agent's returns whether or not the worker has room.
+   * Elements each kernel set holds at most (all workers together); a set this full learns no
+   * more. Also this worker's bound on offloaded flows: the kernel learns allowed flows from the
+   * agent's returns whether or not the worker has room, so the worker has room for all of them.
    */
-  readonly maxFlows: number;
-  /** Elements each kernel set holds at most (all workers together); a set this full learns no more. */
   readonly setSize: number;
   /** Counter poll interval; idle expiry of flows runs right after each poll. */
   readonly pollMs: number;
@@ -81,7 +80,7 @@ export class FastPath {
     private readonly counters: DataPlaneCounters,
     onError: (message: string) => void,
   ) {
-    const max = Math.max(1, config.maxFlows);
+    const max = Math.max(1, config.setSize);
     this.indexOf = new Int32Array(table.capacity).fill(-1);
     this.flowOf = new Int32Array(max).fill(-1);
     this.setOf = new Uint8Array(max);
