@@ -37,7 +37,7 @@ export interface NewFlowsResult {
  * Kernel memory nftables set elements come from, system-wide: unreclaimable slab (the elements)
  * plus per-CPU allocations (each element's counter is per CPU).
  */
-export function kernelUnreclaimableBytes(): number {
+export function kernelElementMemoryBytes(): number {
   const meminfo = readFileSync("/proc/meminfo", "utf8");
   const kB = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(meminfo)?.[1] ?? NaN) * 1024;
   return kB("SUnreclaim") + kB("Percpu");
@@ -79,11 +79,11 @@ export async function measureKernelElementBytes(ns: string | null, scratch: stri
     const [deleteCommand, ...deleteArgs] = nft("delete", "table", "netdev", table);
     tryRun(deleteCommand, deleteArgs);
     await sleep(500);
-    const before = kernelUnreclaimableBytes();
+    const before = kernelElementMemoryBytes();
     const [command, ...args] = nft("-f", file);
     run(command, args, 120_000);
     await sleep(500);
-    perElement.push((kernelUnreclaimableBytes() - before) / elements);
+    perElement.push((kernelElementMemoryBytes() - before) / elements);
     tryRun(deleteCommand, deleteArgs);
   }
   return median(perElement);
@@ -175,7 +175,7 @@ export interface MemoryResult {
 
 /** Resident bytes of a fresh agent right after start with the given table sizes, and the kernel's unreclaimable slab then. */
 async function startFootprint(ctx: TargetContext, maxFlows: number, fastPathSlots: number): Promise<{ rss: number; kernel: number }> {
-  const kernel0 = kernelUnreclaimableBytes();
+  const kernel0 = kernelElementMemoryBytes();
   const agent = await AgentProcess.start({
     bundle: ctx.bundle,
     dir: ctx.dir,
@@ -186,7 +186,7 @@ async function startFootprint(ctx: TargetContext, maxFlows: number, fastPathSlot
   });
   try {
     await sleep(1500);
-    return { rss: residentBytes(agent.pid)!, kernel: kernelUnreclaimableBytes() - kernel0 };
+    return { rss: residentBytes(agent.pid)!, kernel: kernelElementMemoryBytes() - kernel0 };
   } finally {
     await stopAgent(ctx, agent);
   }
@@ -211,7 +211,7 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
     const active0 = await agent.metric("gwlb_agent_active_flows");
     const installed0 = await agent.metric("gwlb_agent_fast_path_flows");
     const rss0 = residentBytes(agent.pid)!;
-    const kernel0 = kernelUnreclaimableBytes();
+    const kernel0 = kernelElementMemoryBytes();
     await m.measure(ctx.agentPath, { templates: syns, sockets, rate, seconds: Math.ceil(flows / rate) + 5, once: true, drainMs: 1000 }, agent.pid);
     const installed = (await settled(agent, "gwlb_agent_fast_path_flows", 10_000)) - installed0;
     await sleep(2000);
@@ -226,7 +226,7 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
     const pollAgentCores = (processAndChildrenCpuSeconds(agent.pid)! - cpu0) / ((Date.now() - pollWindow) / 1000);
     const created = (await agent.metric("gwlb_agent_active_flows")) - active0;
     const rss1 = residentBytes(agent.pid)!;
-    const kernel1 = kernelUnreclaimableBytes();
+    const kernel1 = kernelElementMemoryBytes();
     const agentPer = (rss1 - rss0) / created;
     const kernelPer = (kernel1 - kernel0) / Math.max(1, installed);
     result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1, polls, pollMs, pollAgentCores };

@@ -121,24 +121,23 @@ export function residentBytes(pid: number): number | null {
   return m === null ? null : Number(m[1]) * 1024;
 }
 
-/** User + system CPU seconds of a process so far, or null when it is gone. */
-export function processCpuSeconds(pid: number): number | null {
+/** Fields of /proc/<pid>/stat from the state on (fields[11] = utime, [12] stime, [13] cutime, [14] cstime), or null when it is gone. */
+function statFields(pid: number): string[] | null {
   const stat = readTrimmed(`/proc/${pid}/stat`);
   const close = stat.lastIndexOf(")");
-  if (close < 0) return null;
-  const fields = stat.slice(close + 2).split(" ");
-  // fields[11] = utime, fields[12] = stime (fields 14 and 15 of proc(5), counted from state).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return close < 0 ? null : stat.slice(close + 2).split(" ");
+}
+
+/** User + system CPU seconds of a process so far, or null when it is gone. */
+export function processCpuSeconds(pid: number): number | null {
+  const fields = statFields(pid);
+  return fields === null ? null : (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Like processCpuSeconds, plus the CPU of its children that have ended (its nft processes). */
 export function processAndChildrenCpuSeconds(pid: number): number | null {
-  const stat = readTrimmed(`/proc/${pid}/stat`);
-  const close = stat.lastIndexOf(")");
-  if (close < 0) return null;
-  const fields = stat.slice(close + 2).split(" ");
-  // fields[13] = cutime, fields[14] = cstime.
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  const fields = statFields(pid);
+  return fields === null ? null : (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 const children = new Set<ChildProcess>();
