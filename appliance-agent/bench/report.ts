@@ -116,12 +116,22 @@ export function report(r: BenchResult): string {
       `  live run, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB = ${mem.agentBytesPerFlow.toFixed(0)} bytes per flow ` +
         `(garbage V8 has not returned included); kernel, system-wide: ${mem.kernelBytesPerFlow.toFixed(0)} bytes per flow`,
       `  counter polls at ${fmt(mem.installed)} offloaded flows: ${mem.pollMs.toFixed(0)} ms each (mean of ${mem.polls}), the agent and its nft processes at ${(mem.pollAgentCores * 100).toFixed(1)}% of a core meanwhile (no traffic)`,
+      `  new flows meanwhile (${fmt(mem.duringPoll.sent)} SYNs in ${mem.duringPoll.runs} runs, ${mem.duringPoll.polls} poll(s) ending among them): worst run's p50 / p99 / p99.9 / max round trip ` +
+        `${[mem.duringPoll.p50Us, mem.duringPoll.p99Us, mem.duringPoll.p999Us].map(histogramValue).join(" / ")} / ${fmt(mem.duringPoll.maxUs)} us, ${fmt(mem.duringPoll.lost)} lost`,
       `  per preallocated slot (fresh agents): agent ${mem.agentBytesPerTableSlot.toFixed(1)} resident bytes per flow-table slot, ${mem.agentBytesPerFastPathSlot.toFixed(1)} per fast-path slot (untouched pages are not resident); kernel ${mem.kernelBytesPerFastPathSlot.toFixed(1)} per fast-path slot (sets grow, nothing is preallocated)`,
     );
   }
   out.push("", "targets:");
   for (const line of verdicts(r)) out.push(`  ${line}`);
   return out.join("\n") + "\n";
+}
+
+/** The generator's histogram has 1 us buckets up to 100 ms, then one overflow bucket (gen.c). */
+const HISTOGRAM_TOP_US = 100_000;
+
+/** A percentile read from that histogram. */
+function histogramValue(us: number): string {
+  return us >= HISTOGRAM_TOP_US ? `>= ${fmt(HISTOGRAM_TOP_US)}` : fmt(us);
 }
 
 function verdicts(r: BenchResult): string[] {

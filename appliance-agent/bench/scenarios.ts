@@ -97,6 +97,48 @@ async function waitForPolls(agent: AgentProcess, count: number, limitMs: number)
   }
 }
 
+/** Runs of PROBE_SECONDS of new flows (one SYN each) at PROBE_RATE, until one of them saw a poll end; at most PROBE_RUNS. */
+const PROBE_RATE = 1000;
+const PROBE_SECONDS = 10;
+const PROBE_RUNS = 12;
+
+/** How new flows fared while the agent polled a full table: the worst round trips over the probe runs. */
+export interface DuringPollResult {
+  runs: number;
+  polls: number;
+  sent: number;
+  lost: number;
+  p50Us: number;
+  p99Us: number;
+  p999Us: number;
+  maxUs: number;
+}
+
+/**
+ * New flows answered by the slow path while the agent polls a full table's counters: a poll that
+ * held the event loop would show here as the worst round trips. Starts right after a poll ended
+ * (the next is 20x its length away), so the runs cover a whole poll.
+ */
+async function probeDuringPoll(agent: AgentProcess, m: Measurer, ctx: TargetContext, firstClient: number, sockets: number, scratch: string): Promise<DuringPollResult> {
+  const file = path.join(scratch, "memory-probe.bin");
+  const polls0 = await agent.metric("gwlb_agent_fast_path_polls_total");
+  const out: DuringPollResult = { runs: 0, polls: 0, sent: 0, lost: 0, p50Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
+  const count = PROBE_RATE * PROBE_SECONDS;
+  while (out.runs < PROBE_RUNS && out.polls === 0) {
+    writeTemplates(file, synTemplates(count, sockets, firstClient + out.runs * count));
+    const { result } = await m.measure(ctx.agentPath, { templates: file, sockets, rate: PROBE_RATE, seconds: PROBE_SECONDS + 2, once: true, drainMs: 1000 }, agent.pid);
+    out.runs++;
+    out.sent += result.sent;
+    out.lost += result.lost;
+    out.p50Us = Math.max(out.p50Us, result.p50Us);
+    out.p99Us = Math.max(out.p99Us, result.p99Us);
+    out.p999Us = Math.max(out.p999Us, result.p999Us);
+    out.maxUs = Math.max(out.maxUs, result.maxUs);
+    out.polls = (await agent.metric("gwlb_agent_fast_path_polls_total")) - polls0;
+  }
+  return out;
+}
+
 /** Waits (bounded) until a gauge stops moving; returns its last value. */
 async function settled(agent: AgentProcess, metric: string, limitMs: number): Promise<number> {
   let last = await agent.metric(metric);
@@ -165,6 +207,8 @@ export interface MemoryResult {
   polls: number;
   pollMs: number;
   pollAgentCores: number;
+  /** New flows through the slow path meanwhile. */
+  duringPoll: DuringPollResult;
   rssBaselineBytes: number;
   rssLoadedBytes: number;
   /** From three fresh agents: resident bytes per flow-table slot and per fast-path slot, and kernel bytes per fast-path slot. */
@@ -229,7 +273,8 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
     const kernel1 = kernelElementMemoryBytes();
     const agentPer = (rss1 - rss0) / created;
     const kernelPer = (kernel1 - kernel0) / Math.max(1, installed);
-    result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1, polls, pollMs, pollAgentCores };
+    const duringPoll = await probeDuringPoll(agent, m, ctx, flows, sockets, scratch);
+    result = { flows: created, installed, agentBytesPerFlow: agentPer, kernelBytesPerFlow: kernelPer, rssBaselineBytes: rss0, rssLoadedBytes: rss1, polls, pollMs, pollAgentCores, duringPoll };
   } finally {
     await stopAgent(ctx, agent);
   }

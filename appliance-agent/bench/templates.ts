@@ -63,19 +63,21 @@ export function dataTemplates(spec: TrafficSpec): Template[] {
 }
 
 /**
- * `count` distinct TCP flows, each opened by one SYN (for the flow-table memory run).
+ * `count` distinct TCP flows, each opened by one SYN (for the flow-table memory run), from the
+ * clients numbered `firstClient` on.
  * 5-tuples differ by client address and port (and the server, 10.10.22.100, is not the one of
  * the data templates), so every SYN creates a flow-table entry.
  */
-export function synTemplates(count: number, sockets: number): Template[] {
+export function synTemplates(count: number, sockets: number, firstClient = 0): Template[] {
   const templates: Template[] = [];
   for (let i = 0; i < count; i++) {
+    const { address, port } = client(firstClient + i);
     const { datagram, payloadOffset } = buildDatagram({
       inner: {
-        src: client(i).address,
+        src: address,
         dst: "10.10.22.100",
         protocol: "tcp",
-        srcPort: client(i).port,
+        srcPort: port,
         dstPort: 443,
         tcpFlags: TCP_SYN,
         totalLength: 64,

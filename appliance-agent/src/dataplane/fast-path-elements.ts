@@ -1,12 +1,13 @@
-// The kernel fast path's sets as the data plane writes and reads them: their names, how a flow
-// becomes set elements, and how `nft -j list set` output is read back. The table and chains that
-// use these sets are built by the control plane (control/fast-path-ruleset.ts).
+// The kernel fast path's sets as the data plane writes them: their names and how a flow becomes
+// set elements (fast-path-listing.ts reads them back). The table and chains that use these sets
+// are built by the control plane (control/fast-path-ruleset.ts).
 //
 // One set per (verdict, inner family, protocol): the protocol picks the idle timeout (TCP or
 // other) and is not part of the key. Each key is endpoint id (64 bits) . inner source . inner
 // destination . source port << 16 | destination port, read at fixed offsets by the chain. A flow
-// has an element per direction: nft 1.0.6 refuses the two 16-bit port fields that a reversed
-// lookup would need, and more than four raw fields in one key. The kernel adds an allowed flow's
+// has an element per direction: one element matched both ways needs the ports as two fields, and
+// with the endpoint id that makes five raw fields in a key, one more than nft 1.0.6 can describe
+// (it then neither prints nor parses the elements). The kernel adds an allowed flow's
 // elements itself (the egress chain); the agent writes a denied flow's two.
 
 import { KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_PORTS, KEY_WORDS } from "./flow-key";
@@ -68,73 +69,6 @@ export function elementsOf(keys: Uint32Array, slot: number, family: number): [st
   const ports = keys[base + KEY_PORTS] >>> 0;
   const reversed = ((ports & 0xffff) * 65536 + (ports >>> 16)) >>> 0;
   return [`${endpoint} . 0x${a} . 0x${b} . 0x${hex(ports, 8)}`, `${endpoint} . 0x${b} . 0x${a} . 0x${hex(reversed, 8)}`];
-}
-
-/** One element as `nft -j list set` prints it, decoded into the flow key's words. */
-export interface ListedElement {
-  endpointHigh: number;
-  endpointLow: number;
-  source: Uint32Array;
-  destination: Uint32Array;
-  sourcePort: number;
-  destinationPort: number;
-  packets: number;
-  bytes: number;
-}
-
-// A field of a concatenation as nft 1.0.6's JSON prints it: a (signed 64-bit) integer, or a hex
-// string for wider values. The text is read with a pattern rather than JSON.parse: a 64-bit
-// endpoint id does not survive a conversion to a JavaScript number.
-const FIELD = '(-?\\d+|"0x[0-9a-f]+")';
-const ELEMENT = new RegExp(`"concat": \\[${FIELD}, ${FIELD}, ${FIELD}, (\\d+)\\]\\}[^}]*"counter": \\{"packets": (\\d+), "bytes": (\\d+)\\}`, "g");
-const LOW_32 = 0xffffffffn;
-
-/** Splits a field of `count` 32-bit words into `out` (most significant first). */
-function words(text: string, count: number, out: Uint32Array): void {
-  if (count === 1 && text[0] !== '"' && text[0] !== "-") {
-    out[0] = Number(text) >>> 0;
-    return;
-  }
-  let value = BigInt.asUintN(count * 32, BigInt(text[0] === '"' ? text.slice(1, -1) : text));
-  for (let i = count - 1; i >= 0; i--) {
-    out[i] = Number(value & LOW_32);
-    value >>= 32n;
-  }
-}
-
-/**
- * Reads the output of `nft -j list set` for set `set` and calls `visit` with each element. The
- * element object is reused between calls. Returns the number of elements read.
- */
-export function readListedSet(text: string, set: number, visit: (element: ListedElement) => void): number {
-  const element: ListedElement = {
-    endpointHigh: 0,
-    endpointLow: 0,
-    source: new Uint32Array(4),
-    destination: new Uint32Array(4),
-    sourcePort: 0,
-    destinationPort: 0,
-    packets: 0,
-    bytes: 0,
-  };
-  const endpoint = new Uint32Array(2);
-  const addressWords = setFamily(set) === 4 ? 1 : 4;
-  let count = 0;
-  for (const match of text.matchAll(ELEMENT)) {
-    words(match[1], 2, endpoint);
-    element.endpointHigh = endpoint[0];
-    element.endpointLow = endpoint[1];
-    words(match[2], addressWords, element.source);
-    words(match[3], addressWords, element.destination);
-    const ports = Number(match[4]) >>> 0;
-    element.sourcePort = ports >>> 16;
-    element.destinationPort = ports & 0xffff;
-    element.packets = Number(match[5]);
-    element.bytes = Number(match[6]);
-    visit(element);
-    count++;
-  }
-  return count;
 }
 
 /**

@@ -10,15 +10,14 @@ import {
   FAST_PATH_SETS,
   FAST_PATH_TABLE,
   KERNEL_COUNTS_PER_PACKET,
-  ListedElement,
   OUTER_OVERHEAD_BYTES,
   RETURN_OVERHEAD_BYTES,
   SET_COUNT,
   elementsOf,
-  readListedSet,
   setIndexOf,
   setIsTcp,
 } from "./fast-path-elements";
+import { ListedElement, SetListingReader } from "./fast-path-listing";
 import { FlowTable } from "./flow-table";
 import { GeneveHeader } from "./geneve";
 import { InnerPacket } from "./inner-packet";
@@ -127,6 +126,9 @@ export class FastPath {
     this.setFlows[set]++;
     this.lastPackets[index] = 0;
     this.lastBytes[index] = 0;
+    this.sumPackets[index] = 0;
+    this.sumBytes[index] = 0;
+    this.listed[index] = 0;
     this.returned[index] = 0;
     this.returnedBytes[index] = 0;
     this.missing[index] = 0;
@@ -187,25 +189,28 @@ export class FastPath {
   }
 
   private async pollOnce(now: () => number): Promise<void> {
-    // JSON, one set per process: nft 1.0.6 writes its text listing a token per write(2) (tens of
-    // thousands of wake-ups of this process per poll) and fails on several `list set` in one call.
-    const texts: Array<[number, string]> = [];
-    for (let set = 0; set < SET_COUNT; set++) {
-      if (this.setFlows[set] === 0) continue;
-      try {
-        texts.push([set, await this.channel.list(["-j", "list", "set", "netdev", FAST_PATH_TABLE, FAST_PATH_SETS[set]], LIST_TIMEOUT_MS)]);
-      } catch {
-        this.counters.values[Counter.FastPathErrors]++;
-        return;
-      }
-    }
     this.sumPackets.fill(0);
     this.sumBytes.fill(0);
     this.listed.fill(0);
     // A set at its size learns nothing more: its flows that are missing were not added.
     const full = new Uint8Array(SET_COUNT);
-    for (const [set, text] of texts) {
-      if (readListedSet(text, set, (element) => this.accumulate(set, element)) >= this.config.setSize) full[set] = 1;
+    // JSON, one set per process, read as it streams: nft 1.0.6 writes its text listing a token per
+    // write(2) and fails on several `list set` in one call. Flows installed or moved while this
+    // runs start their sums afresh (install), so what is summed belongs to the flow now there.
+    for (let set = 0; set < SET_COUNT; set++) {
+      if (this.setFlows[set] === 0) continue;
+      const reader = new SetListingReader(set, (element) => this.accumulate(set, element));
+      try {
+        await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, FAST_PATH_SETS[set]], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk));
+      } catch {
+        this.counters.values[Counter.FastPathErrors]++;
+        return;
+      }
+      if (!reader.finish()) {
+        this.counters.values[Counter.FastPathErrors]++;
+        return;
+      }
+      if (reader.count >= this.config.setSize) full[set] = 1;
     }
     const table = this.table;
     const values = this.counters.values;

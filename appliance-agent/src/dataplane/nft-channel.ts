@@ -1,9 +1,10 @@
 // The one long-lived channel to the kernel's nftables: an `nft -i` process fed one line per
 // batch. A line is one netlink transaction (it all applies or none of it does), so a batch of
 // installs costs one write, not a process per flow. Counter reads use separate short-lived
-// `nft -j list set` processes, whose output cannot interleave with the channel's errors.
+// `nft -j list set` processes, whose output cannot interleave with the channel's errors; it is
+// read as it streams.
 
-import { ChildProcess, execFile, spawn } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import { setPriority } from "node:os";
 
 /** Counter reads run at the lowest CPU priority: they take only what the data path leaves. */
@@ -28,18 +29,47 @@ export class NftChannel {
     child.stdin!.write(line.replace(/\n/g, " ") + "\n");
   }
 
-  /** Runs `nft <args>` once and resolves with its standard output. */
-  list(args: readonly string[], timeoutMs: number): Promise<string> {
+  /**
+   * Runs `nft <args>` once, handing its standard output to `onData` chunk by chunk as it arrives
+   * (so a large listing is never held whole); resolves when nft exits 0.
+   */
+  stream(args: readonly string[], timeoutMs: number, onData: (chunk: string) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = execFile(this.options.nft, args, { timeout: timeoutMs, maxBuffer: 1 << 30 }, (error, stdout) => {
-        if (error !== null) reject(error);
-        else resolve(stdout);
-      });
+      const child = spawn(this.options.nft, args, { stdio: ["ignore", "pipe", "pipe"] });
       try {
         if (child.pid !== undefined) setPriority(child.pid, LIST_NICENESS);
       } catch {
         // it already ended, or the platform refuses: it then runs at the agent's priority
       }
+      let errors = "";
+      let failure: Error | null = null;
+      const timer = setTimeout(() => {
+        failure = new Error(`nft ${args.join(" ")}: no answer in ${timeoutMs} ms`);
+        child.kill("SIGKILL");
+      }, timeoutMs);
+      child.stdout!.setEncoding("utf8");
+      child.stdout!.on("data", (chunk: string) => {
+        if (failure !== null) return;
+        try {
+          onData(chunk);
+        } catch (error) {
+          failure = error instanceof Error ? error : new Error(String(error));
+          child.kill("SIGKILL");
+        }
+      });
+      child.stderr!.setEncoding("utf8");
+      child.stderr!.on("data", (chunk: string) => {
+        if (errors.length < 4096) errors += chunk;
+      });
+      child.on("error", (error) => {
+        failure ??= error;
+      });
+      child.on("close", (code, signal) => {
+        clearTimeout(timer);
+        if (failure !== null) reject(failure);
+        else if (code !== 0) reject(new Error(`nft ${args.join(" ")} exited (code ${code}, signal ${signal}): ${errors.trim()}`));
+        else resolve();
+      });
     });
   }
 

@@ -1,7 +1,9 @@
 // The fast path's set elements: how a flow key becomes the two nft elements, and how the
-// kernel's JSON listing (nft 1.0.6's own output, captured in a namespace) is read back.
+// kernel's JSON listing (nft 1.0.6's own output, captured in a namespace) is read back, whole or
+// as it streams in chunks.
 import { strict as assert } from "node:assert";
-import { FAST_PATH_SETS, ListedElement, elementsOf, readListedSet, setIndexOf } from "../../../appliance-agent/src/dataplane/fast-path-elements";
+import { FAST_PATH_SETS, elementsOf, setIndexOf } from "../../../appliance-agent/src/dataplane/fast-path-elements";
+import { ListedElement, SetListingReader, readListedSet } from "../../../appliance-agent/src/dataplane/fast-path-listing";
 import { KEY_WORDS } from "../../../appliance-agent/src/dataplane/flow-key";
 
 /** What `nft -j list set` printed for a4t with two elements (one endpoint id above 2^63). */
@@ -68,6 +70,45 @@ describe("agent: fast-path set elements", () => {
         bytes: 444,
       },
     ]);
+  });
+
+  it("reads a listing split anywhere into chunks as it reads it whole", () => {
+    const set = setIndexOf(true, 4, 6);
+    const whole = read(A4T_LISTING, set);
+    for (let cut = 1; cut < A4T_LISTING.length; cut++) {
+      const out: number[][] = [];
+      const reader = new SetListingReader(set, (e) => out.push([e.endpointHigh, e.endpointLow, e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]));
+      reader.push(A4T_LISTING.slice(0, cut));
+      reader.push(A4T_LISTING.slice(cut));
+      assert.equal(reader.finish(), true, `cut at ${cut}`);
+      assert.equal(reader.count, 2, `cut at ${cut}`);
+      assert.deepEqual(out, whole.map((e) => [e.endpointHigh, e.endpointLow, e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]), `cut at ${cut}`);
+    }
+    const bytes: number[] = [];
+    const oneByOne = new SetListingReader(setIndexOf(true, 6, 17), (e) => bytes.push(e.bytes, e.source[3], e.destination[3]));
+    for (const character of A6U_LISTING) oneByOne.push(character);
+    assert.equal(oneByOne.finish(), true);
+    assert.deepEqual(bytes, [444, 1, 2]);
+  });
+
+  it("says a listing that stops inside an element is incomplete", () => {
+    const reader = new SetListingReader(setIndexOf(true, 4, 6), () => undefined);
+    reader.push(A4T_LISTING.slice(0, A4T_LISTING.indexOf('"bytes": 924')));
+    assert.equal(reader.count, 0);
+    assert.equal(reader.finish(), false);
+  });
+
+  it("counts an element without a counter but reports no counts for it", () => {
+    const listing = A4T_LISTING.replace(', "counter": {"packets": 7, "bytes": 924}', "");
+    const seen: number[] = [];
+    assert.equal(readListedSet(listing, setIndexOf(true, 4, 6), (e) => seen.push(e.sourcePort)), 2);
+    assert.deepEqual(seen, [80]);
+    // Without timeout and counter nft prints the value alone.
+    const bare = A4T_LISTING.replace(/\{"elem": \{"val": (\{"concat": \[[^\]]*\]\}), "timeout": 350, "expires": 330, "counter": \{"packets": 7, "bytes": 924\}\}\}/, "$1");
+    assert.notEqual(bare, A4T_LISTING);
+    seen.length = 0;
+    assert.equal(readListedSet(bare, setIndexOf(true, 4, 6), (e) => seen.push(e.sourcePort)), 2);
+    assert.deepEqual(seen, [80]);
   });
 
   it("reads nothing from an empty set", () => {
