@@ -111,8 +111,8 @@ export function report(r: BenchResult): string {
   if (mem !== null) {
     out.push(
       "",
-      `memory per offloaded flow: agent ${mem.agentStructureBytesPerFlow.toFixed(0)} (its flow-table and fast-path arrays) + kernel 2 x ${mem.kernelBytesPerElement.toFixed(0)} ` +
-        `(two set elements, slab + per-CPU counters, measured alone) = ${mem.totalBytesPerFlow.toFixed(0)} bytes`,
+      `memory per offloaded flow: agent ${mem.agentStructureBytesPerFlow.toFixed(0)} (its flow-table and fast-path arrays) + kernel ${mem.kernelBytesPerElement.toFixed(0)} ` +
+        `(one set element, slab + per-CPU counter, measured alone) = ${mem.totalBytesPerFlow.toFixed(0)} bytes`,
       `  live run, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB = ${mem.agentBytesPerFlow.toFixed(0)} bytes per flow ` +
         `(garbage V8 has not returned included); kernel, system-wide: ${mem.kernelBytesPerFlow.toFixed(0)} bytes per flow`,
       `  counter polls at ${fmt(mem.installed)} offloaded flows: ${mem.pollMs.toFixed(0)} ms each (mean of ${mem.polls}), the agent and its nft processes at ${(mem.pollAgentCores * 100).toFixed(1)}% of a core meanwhile (no traffic)`,

@@ -55,7 +55,13 @@ function typedArrayBytes(owner: object): number {
 export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number } {
   const slots = 4096;
   const table = new FlowTable({ maxFlows: slots, tcpIdleTimeoutMs: 1000, otherIdleTimeoutMs: 1000 });
-  const fastPath = new FastPath({ nft: "nft", setSize: slots, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 }, table, new DataPlaneCounters(), () => undefined);
+  const fastPath = new FastPath(
+    { nft: "nft", setSize: slots, banks: 1, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 },
+    table,
+    new DataPlaneCounters(),
+    () => undefined,
+    () => undefined,
+  );
   return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: typedArrayBytes(fastPath) / slots };
 }
 
@@ -68,10 +74,10 @@ export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number
 export async function measureKernelElementBytes(ns: string | null, scratch: string, elements = 50_000, rounds = 3): Promise<number> {
   const table = "gwlbbench_memory";
   const file = path.join(scratch, "memory-elements.nft");
-  const lines = [`table netdev ${table} {`, `  ${renderFlowSet(0, elements * 2)}`, "}"];
+  const lines = [`table netdev ${table} {`, `  ${renderFlowSet(0, 0, elements * 2)}`, "}"];
   const batch: string[] = [];
-  for (let i = 0; i < elements; i++) batch.push(`0x0123456789abcdef . 0x${(0x0a000000 + i).toString(16)} . 0xcb007101 . 0x01bb9c40 timeout 300s`);
-  lines.push(`add element netdev ${table} a4t { ${batch.join(", ")} }`);
+  for (let i = 0; i < elements; i++) batch.push(`0x${(0x0a000000 + i).toString(16)} . 0xcb007101 . 0x01bb . 0x9c40 timeout 300s`);
+  lines.push(`add element netdev ${table} a4t_0 { ${batch.join(", ")} }`);
   writeFileSync(file, lines.join("\n") + "\n");
   const perElement: number[] = [];
   const nft = (...args: string[]): string[] => inNamespace(ns, "nft", args).flat();
@@ -199,9 +205,9 @@ export interface MemoryResult {
   kernelBytesPerFlow: number;
   /** The agent's arrays per offloaded flow (a flow-table and a fast-path slot). */
   agentStructureBytesPerFlow: number;
-  /** Kernel bytes per set element measured alone; a flow has two. */
+  /** Kernel bytes per set element measured alone; a flow is one. */
   kernelBytesPerElement: number;
-  /** agentStructureBytesPerFlow + 2 * kernelBytesPerElement. */
+  /** agentStructureBytesPerFlow + kernelBytesPerElement. */
   totalBytesPerFlow: number;
   /** Counter polls watched at this table size, their mean wall time, and the CPU (cores) of the agent and its nft processes meanwhile, no traffic. */
   polls: number;
@@ -288,7 +294,7 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
     ...result,
     agentStructureBytesPerFlow,
     kernelBytesPerElement,
-    totalBytesPerFlow: agentStructureBytesPerFlow + 2 * kernelBytesPerElement,
+    totalBytesPerFlow: agentStructureBytesPerFlow + kernelBytesPerElement,
     agentBytesPerTableSlot: (bigTable.rss - base.rss) / 400_000,
     agentBytesPerFastPathSlot: (bigFast.rss - base.rss) / (262_144 - 65_536),
     kernelBytesPerFastPathSlot: (bigFast.kernel - base.kernel) / (262_144 - 65_536),

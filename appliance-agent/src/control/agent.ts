@@ -16,7 +16,8 @@ import { PolicyManager } from "./policy-manager";
 import type { PolicySource } from "./policy-source";
 import { reusePortSupported } from "./reuse-port";
 import type { FastPathConfig } from "../dataplane/fast-path";
-import { removeFastPath, setUpFastPath } from "./fast-path-kernel";
+import { FastPathBanks } from "./fast-path-banks";
+import { applyFastPathCommands, removeFastPath, setUpFastPath } from "./fast-path-kernel";
 import { AgentSettings, checkMergedSettings, mergeSettings } from "./settings";
 import { ValidationError } from "./validation-error";
 import { createStatusServer, listen } from "./status-server";
@@ -39,6 +40,7 @@ export class Agent {
   private readonly manager: PolicyManager;
   private stopped = false;
   private fastPath: FastPathConfig | null = null;
+  private banks: FastPathBanks | null = null;
   private started = false;
   private emf: EmfReporter | null = null;
 
@@ -62,8 +64,19 @@ export class Agent {
     }
     // After the sockets are bound: rebuilding a table left by the previous process sends its
     // flows' next packets to this one, which decides and installs them again.
-    this.fastPath = await setUpFastPath(settings);
-    if (this.fastPath !== null) for (const plane of this.planes) plane.enableFastPath(this.fastPath);
+    const fastPath = await setUpFastPath(settings);
+    this.fastPath = fastPath;
+    if (fastPath !== null) {
+      const banks = new FastPathBanks(
+        fastPath.banks,
+        (commands) => applyFastPathCommands(fastPath, commands),
+        (endpoint, bank) => {
+          for (const plane of this.planes) plane.setFastPathBank(endpoint, bank);
+        },
+      );
+      this.banks = banks;
+      for (const plane of this.planes) plane.enableFastPath(fastPath, banks);
+    }
     // Health answers only once everything above is in place (tests and GWLB read 200 as "ready").
     await this.startStatusServers();
     this.options.source.watch(() => void this.manager.reload(), settings);
@@ -155,6 +168,7 @@ export class Agent {
       }).length,
       socketMode: this.bindMode,
       kernel: readKernelSocketStats(this.settings.listenAddress, this.settings.listenPort),
+      fastPathBanks: this.banks === null ? null : { used: this.banks.used, refused: this.banks.refused },
     });
   }
 

@@ -18,6 +18,7 @@ import type { WorkerHealth } from "./health";
 import type { LoadedDocument } from "./load-document";
 import type { AgentSettings } from "./settings";
 import type { FastPathConfig } from "../dataplane/fast-path";
+import type { FastPathBanks } from "./fast-path-banks";
 import { FromWorker, ToWorker, serializeSettings } from "./worker-messages";
 
 const SNAPSHOT_TIMEOUT_MS = 1500;
@@ -35,6 +36,7 @@ class ClusterDataPlane implements DataPlane {
   private stopping = false;
   /** Sent again to a respawned worker. */
   private fastPath: FastPathConfig | null = null;
+  private banks: FastPathBanks | null = null;
   private exited: Promise<void> = Promise.resolve();
 
   constructor(
@@ -71,6 +73,9 @@ class ClusterDataPlane implements DataPlane {
             this.policyVersion = message.policyVersion;
             this.lastHeartbeatMs = Date.now();
             break;
+          case "bank?":
+            this.banks?.request(message.endpoint);
+            break;
           case "snapshot": {
             const done = this.waiting.get(message.id);
             this.waiting.delete(message.id);
@@ -105,6 +110,8 @@ class ClusterDataPlane implements DataPlane {
         version: this.version,
       });
       if (this.fastPath !== null) this.send({ t: "fastpath", config: this.fastPath });
+      // A respawned worker learns the banks assigned so far.
+      for (const [endpoint, bank] of this.banks?.assigned ?? []) this.send({ t: "bank", endpoint, bank });
     });
   }
 
@@ -119,9 +126,14 @@ class ClusterDataPlane implements DataPlane {
     this.send({ t: "policy", policyText: document.text, version });
   }
 
-  enableFastPath(config: FastPathConfig): void {
+  enableFastPath(config: FastPathConfig, banks: FastPathBanks): void {
     this.fastPath = config;
+    this.banks = banks;
     this.send({ t: "fastpath", config });
+  }
+
+  setFastPathBank(endpoint: string, bank: number): void {
+    this.send({ t: "bank", endpoint, bank });
   }
 
   snapshot(): Promise<DataPlaneSnapshot | null> {

@@ -4,6 +4,7 @@
 import type { DataPlaneSnapshot } from "../dataplane/counters";
 import type { FastPathConfig } from "../dataplane/fast-path";
 import { Forwarder } from "../dataplane/forwarder";
+import type { FastPathBanks } from "./fast-path-banks";
 import type { WorkerHealth } from "./health";
 import type { AgentSettings } from "./settings";
 import type { LoadedDocument } from "./load-document";
@@ -14,8 +15,10 @@ export interface DataPlane {
   /** Installs a document the control plane has already validated. */
   setPolicy(document: LoadedDocument, version: number): void;
   snapshot(): Promise<DataPlaneSnapshot | null>;
-  /** Starts installing decided flows into the kernel table the control plane created. */
-  enableFastPath(config: FastPathConfig): void;
+  /** Starts installing decided flows into the kernel table the control plane created; endpoint banks come from `banks`. */
+  enableFastPath(config: FastPathConfig, banks: FastPathBanks): void;
+  /** An endpoint's bank (or NO_BANK), as the control plane assigned it. */
+  setFastPathBank(endpoint: string, bank: number): void;
   stop(): Promise<void>;
 }
 
@@ -45,8 +48,12 @@ export class LocalDataPlane implements DataPlane {
     return Promise.resolve(this.forwarder.snapshot());
   }
 
-  enableFastPath(config: FastPathConfig): void {
-    this.forwarder.enableFastPath(config);
+  enableFastPath(config: FastPathConfig, banks: FastPathBanks): void {
+    this.forwarder.enableFastPath(config, (endpoint) => banks.request(endpoint));
+  }
+
+  setFastPathBank(endpoint: string, bank: number): void {
+    this.forwarder.setFastPathBank(endpoint, bank);
   }
 
   stop(): Promise<void> {

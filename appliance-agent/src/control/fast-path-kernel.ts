@@ -49,7 +49,7 @@ function networkOf(address: string, prefix: number): string {
 }
 
 /** Reads the interface the GENEVE traffic arrives on, from `ip -j`. */
-export async function describeInterface(settings: AgentSettings): Promise<Omit<FastPathTableSpec, "tcpIdleTimeoutSeconds" | "otherIdleTimeoutSeconds" | "setSize">> {
+export async function describeInterface(settings: AgentSettings): Promise<Omit<FastPathTableSpec, "tcpIdleTimeoutSeconds" | "otherIdleTimeoutSeconds" | "setSize" | "banks">> {
   const links = JSON.parse(await run("ip", ["-j", "addr", "show"])) as IpAddressInfo[];
   let device = settings.fastPathDevice;
   if (device === "") {
@@ -92,7 +92,8 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       ...iface,
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
       otherIdleTimeoutSeconds: settings.otherIdleTimeoutSeconds,
-      setSize: 2 * settings.fastPathMaxFlows,
+      setSize: settings.fastPathMaxFlows,
+      banks: settings.fastPathEndpoints,
       slowPathMaxPps: settings.slowPathMaxPps,
     };
     await run(nft, ["-f", "-"], renderFastPathTable(spec));
@@ -101,12 +102,14 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       localAddresses: spec.localAddresses,
       router: spec.router,
       maxFlows: settings.fastPathMaxFlows,
+      endpoints: settings.fastPathEndpoints,
       pollMs: settings.fastPathPollMs,
       slowPathMaxPps: settings.slowPathMaxPps,
     });
     return {
       nft,
       setSize: spec.setSize,
+      banks: spec.banks,
       pollMs: settings.fastPathPollMs,
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
       otherIdleTimeoutSeconds: settings.otherIdleTimeoutSeconds,
@@ -117,6 +120,11 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
     logEvent("info", "fast path off: every packet goes through the agent", { reason });
     return null;
   }
+}
+
+/** Applies commands to the table (one transaction). */
+export async function applyFastPathCommands(config: FastPathConfig, commands: string): Promise<void> {
+  await run(config.nft, ["-f", "-"], commands + "\n");
 }
 
 /** Removes the table (after a final stop); errors are logged, not thrown. */

@@ -11,22 +11,26 @@
 //          IPv6 payload), long enough for the TCP (20) or UDP (8) header.
 //
 // Length equalities cannot be computed by nft, so they are looked up: `len4`/`len6` hold every
-// (IP length . UDP length . inner length) triple the interface's MTU allows. Then the flow's key
-// (endpoint id . inner source . inner destination . ports) is looked up in the allow or deny set of
-// its family and protocol; the lookup's `update` refreshes the element's idle timeout. Allowed
-// datagrams leave with the outer addresses swapped (nft fixes both checksums) and the ports kept,
-// forwarded to the GWLB node when it is on-link and to the subnet's router when not; denied ones are
-// dropped. Anything else is accepted unchanged, i.e. goes up the stack to the agent's socket.
+// (IP length . UDP length . inner length) triple the interface's MTU allows. Then the GWLB
+// endpoint id picks the endpoint's bank (a verdict map the agent fills as it meets endpoints),
+// and the flow's key (inner source . inner destination . source port . destination port) is
+// looked up in that bank's allow or deny set for its family and protocol, once as it is and once
+// reversed, so one element serves both directions of a flow. (The endpoint id cannot be a fifth
+// key field: nft 1.0.6 neither prints nor parses elements of more than four raw fields.) The
+// lookup's `update` refreshes the element's idle timeout. Allowed datagrams leave with the outer
+// addresses swapped (nft fixes both checksums) and the ports kept, forwarded to the GWLB node
+// when it is on-link and to the subnet's router when not; denied ones are dropped. Anything else
+// is accepted unchanged, i.e. goes up the stack to the agent's socket.
 //
 // Allowed flows are learned by the kernel itself: a netdev egress chain on the same device sees
 // each datagram the agent returns, proves the same shape (the return is the received datagram
-// with the outer addresses swapped) and adds its direction's key to the allow set, with the
-// flow's idle timeout. So a decided flow costs the agent no nft command per direction; the
-// agent writes only denials and removals. What the ingress chain forwards also passes the egress
-// hook, so it carries a mark the egress chain skips. The `add` counts each return it sees
-// (the agent subtracts its own returns, dataplane/fast-path.ts).
+// with the outer addresses swapped) and, unless the flow is already there the other way round,
+// adds its key to the bank's allow set, with the flow's idle timeout. So a decided flow costs the
+// agent no nft command; the agent writes only denials and removals. What the ingress chain
+// forwards also passes the egress hook, so it carries a mark the egress chain skips. The egress
+// chain counts each return it sees once (the agent subtracts its own returns, dataplane/fast-path.ts).
 
-import { FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, setIndexOf } from "../dataplane/fast-path-elements";
+import { BANK_MAPS, FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, bankSetName, setIndexOf } from "../dataplane/fast-path-elements";
 import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 
 export interface FastPathTableSpec {
@@ -44,14 +48,20 @@ export interface FastPathTableSpec {
   readonly router: string | null;
   readonly tcpIdleTimeoutSeconds: number;
   readonly otherIdleTimeoutSeconds: number;
-  /** Kernel bound per set (two elements per flow). */
+  /** Kernel bound per set (one element per flow). */
   readonly setSize: number;
+  /** GWLB endpoints with a bank of their own sets; flows of further endpoints stay on the slow path. */
+  readonly banks: number;
   /** Packets per second let through to the agent's socket; the excess is dropped here (0: no limit). */
   readonly slowPathMaxPps?: number;
 }
 
-const KEY4 = "@th,160,64 . @th,480,32 . @th,512,32 . @th,544,32";
-const KEY6 = "@th,160,64 . @th,448,128 . @th,576,128 . @th,704,32";
+// The flow's key as the packet has it, and reversed (the other direction's packets).
+const KEY4 = "@th,480,32 . @th,512,32 . @th,544,16 . @th,560,16";
+const KEY4_REVERSED = "@th,512,32 . @th,480,32 . @th,560,16 . @th,544,16";
+const KEY6 = "@th,448,128 . @th,576,128 . @th,704,16 . @th,720,16";
+const KEY6_REVERSED = "@th,576,128 . @th,448,128 . @th,720,16 . @th,704,16";
+const ENDPOINT_ID = "@th,160,64";
 /** Bytes from the outer UDP header to the inner packet: UDP 8 + GENEVE 8 + options 32. */
 const INNER_AT = 48;
 
@@ -72,24 +82,25 @@ const PROTOCOL_GUARDS = {
   6: [[PROTO_TCP, "@th,432,8 6 @th,416,16 >= 20"], [PROTO_UDP, "@th,432,8 17"]],
 } as const;
 
-/** A set's statement, given its name, the family's key expression and the protocol's idle timeout. */
-type SetStatement = (name: string, key: string, timeout: number) => string;
+/** A set's statement, given its name, the family's key (as is and reversed) and the protocol's idle timeout. */
+type SetStatement = (name: string, key: string, reversed: string, timeout: number) => string[];
 
-/** One rule per protocol (TCP, then UDP) of `family`: its guard, then `statement` on the set of that verdict. */
-function perProtocol(spec: FastPathTableSpec, family: 4 | 6, allow: boolean, statement: SetStatement): string[] {
-  return PROTOCOL_GUARDS[family].map(([protocol, guard]) => {
+/** The rules of bank `bank` for each protocol (TCP, then UDP) of `family`: its guard, then `statement` on the set of that verdict. */
+function perProtocol(spec: FastPathTableSpec, bank: number, family: 4 | 6, allow: boolean, statement: SetStatement): string[] {
+  return PROTOCOL_GUARDS[family].flatMap(([protocol, guard]) => {
     const timeout = protocol === PROTO_TCP ? spec.tcpIdleTimeoutSeconds : spec.otherIdleTimeoutSeconds;
-    return `    ${guard} ${statement(FAST_PATH_SETS[setIndexOf(allow, family, protocol)], family === 4 ? KEY4 : KEY6, timeout)}`;
+    const name = bankSetName(setIndexOf(allow, family, protocol), bank);
+    return statement(name, family === 4 ? KEY4 : KEY6, family === 4 ? KEY4_REVERSED : KEY6_REVERSED, timeout).map((rule) => `    ${guard} ${rule}`);
   });
 }
 
-/** Looks the key up and refreshes its element's idle timeout, then `action`. */
+/** Looks the key up either way round and refreshes the element's idle timeout, then `action`. */
 function lookup(action: string): SetStatement {
-  return (name, key, timeout) => `${key} @${name} update @${name} { ${key} timeout ${timeout}s } ${action}`;
+  return (name, key, reversed, timeout) => [key, reversed].map((k) => `${k} @${name} update @${name} { ${k} timeout ${timeout}s } ${action}`);
 }
 
-/** Adds the key (the egress chain learning an allowed flow's direction). */
-const learn: SetStatement = (name, key, timeout) => `add @${name} { ${key} timeout ${timeout}s }`;
+/** Adds the key unless the flow is there the other way round (the egress chain learning an allowed flow). */
+const learn: SetStatement = (name, key, reversed, timeout) => [`${reversed} @${name} return`, `add @${name} { ${key} timeout ${timeout}s }`];
 
 /**
  * Overload shedding: what the fast path did not forward or drop goes to the agent, and past
@@ -105,9 +116,14 @@ function slowPathLimit(spec: FastPathTableSpec): string[] {
   return [`    udp dport ${spec.listenPort} ip daddr ${list(spec.localAddresses)} limit rate over ${pps}/second burst ${burst} packets counter drop`];
 }
 
-/** The declaration of flow set `index` (FAST_PATH_SETS) holding up to `setSize` elements. */
-export function renderFlowSet(index: number, setSize: number): string {
-  return `set ${FAST_PATH_SETS[index]} { typeof ${index & 2 ? KEY6 : KEY4}; flags timeout; counter; size ${setSize}; }`;
+/** The declaration of flow set `index` (FAST_PATH_SETS) of bank `bank`, holding up to `setSize` elements. */
+export function renderFlowSet(index: number, bank: number, setSize: number): string {
+  return `set ${bankSetName(index, bank)} { typeof ${index & 2 ? KEY6 : KEY4}; flags timeout; counter; size ${setSize}; }`;
+}
+
+/** The commands that give the endpoint `endpointId` (16 hex digits) bank `bank`: its entry in each of the four bank maps. */
+export function renderBankAssignment(endpointId: string, bank: number): string {
+  return BANK_MAPS.map((map) => `add element netdev ${FAST_PATH_TABLE} ${map} { 0x${endpointId} : jump ${map}_${bank} }`).join("; ");
 }
 
 /** The GENEVE shape every chain proves first (outer IPv4 without options, not a fragment; AWS's three options in order). */
@@ -115,17 +131,18 @@ function genevePrefix(port: number, from: readonly string[], to: readonly string
   return `ip hdrlength 5 ip frag-off & 0x3fff == 0 ip protocol udp udp dport ${port} ip saddr ${list(from)} ip daddr ${list(to)} @th,64,16 & 0xff80 == 0x0800 @th,128,32 0x01080102 @th,224,32 0x01080202 @th,320,32 0x01080301`;
 }
 
-/** Inner IPv4 (IHL 5, not a fragment) or IPv6 (TCP or UDP next), with consistent lengths, jumping to `v4` or `v6`. */
+/** Inner IPv4 (IHL 5, not a fragment) or IPv6 (TCP or UDP next), with consistent lengths, then `v4` or `v6`. */
 function innerShape(v4: string, v6: string): string[] {
   return [
-    `    @th,80,16 0x0800 @th,384,8 0x45 @th,432,16 & 0x3fff == 0 ip length . udp length . @th,400,16 @len4 jump ${v4}`,
-    `    @th,80,16 0x86dd @th,384,4 6 ip length . udp length . @th,416,16 @len6 jump ${v6}`,
+    `    @th,80,16 0x0800 @th,384,8 0x45 @th,432,16 & 0x3fff == 0 ip length . udp length . @th,400,16 @len4 ${v4}`,
+    `    @th,80,16 0x86dd @th,384,4 6 ip length . udp length . @th,416,16 @len6 ${v6}`,
   ];
 }
 
 /** The whole table; applying it replaces any table of the same name in one transaction. */
 export function renderFastPathTable(spec: FastPathTableSpec): string {
-  const sets = FAST_PATH_SETS.map((_, i) => `  ${renderFlowSet(i, spec.setSize)}`);
+  const banks = Array.from({ length: spec.banks }, (_, bank) => bank);
+  const sets = banks.flatMap((bank) => FAST_PATH_SETS.map((_, i) => `  ${renderFlowSet(i, bank, spec.setSize)}`));
   const len4 = lengthTriples(spec.mtu, INNER_AT, 28);
   const len6 = lengthTriples(spec.mtu, INNER_AT + 40, 8);
   const device = JSON.stringify(spec.device);
@@ -135,6 +152,14 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     if (spec.onLinkCidrs.length > 0) out.push(`    ip saddr ${list(spec.onLinkCidrs)} ${swap} fwd ip to ip daddr device ${device}`);
     if (spec.router !== null) out.push(`    ${swap} fwd ip to ${spec.router} device ${device}`);
   }
+  const chain = (name: string, rules: string[]): string[] => [`  chain ${name} {`, ...rules, `  }`];
+  // Per bank: the ingress lookups of each family, then the egress learning of each family.
+  const bankChains = banks.flatMap((bank) => [
+    ...chain(`in4_${bank}`, [...perProtocol(spec, bank, 4, true, lookup("goto allow")), ...perProtocol(spec, bank, 4, false, lookup("drop"))]),
+    ...chain(`in6_${bank}`, [...perProtocol(spec, bank, 6, true, lookup("goto allow")), ...perProtocol(spec, bank, 6, false, lookup("drop"))]),
+    ...chain(`learn4_${bank}`, perProtocol(spec, bank, 4, true, learn)),
+    ...chain(`learn6_${bank}`, perProtocol(spec, bank, 6, true, learn)),
+  ]);
   return [
     `table netdev ${FAST_PATH_TABLE}`,
     `delete table netdev ${FAST_PATH_TABLE}`,
@@ -142,38 +167,21 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     ...sets,
     `  set len4 { typeof ip length . udp length . @th,400,16; ${len4.length > 0 ? `elements = { ${len4.join(", ")} }; ` : ""}}`,
     `  set len6 { typeof ip length . udp length . @th,416,16; ${len6.length > 0 ? `elements = { ${len6.join(", ")} }; ` : ""}}`,
+    ...BANK_MAPS.map((map) => `  map ${map} { typeof ${ENDPOINT_ID} : verdict; size ${spec.banks}; }`),
+    ...bankChains,
     `  chain ingress {`,
     `    type filter hook ingress device ${device} priority -300; policy accept;`,
     `    ${genevePrefix(spec.listenPort, spec.gwlbCidrs, spec.localAddresses)} jump geneve`,
     ...slowPathLimit(spec),
     `  }`,
-    `  chain geneve {`,
-    ...innerShape("inner4", "inner6"),
-    `  }`,
-    `  chain inner4 {`,
-    ...perProtocol(spec, 4, true, lookup("goto allow")),
-    ...perProtocol(spec, 4, false, lookup("drop")),
-    `  }`,
-    `  chain inner6 {`,
-    ...perProtocol(spec, 6, true, lookup("goto allow")),
-    ...perProtocol(spec, 6, false, lookup("drop")),
-    `  }`,
+    // An endpoint without a bank has no entry in the map: its datagrams go on to the agent.
+    ...chain("geneve", innerShape(`${ENDPOINT_ID} vmap @in4`, `${ENDPOINT_ID} vmap @in6`)),
     `  chain egress {`,
     `    type filter hook egress device ${device} priority -300; policy accept;`,
     `    meta mark != ${FORWARDED_MARK} ${genevePrefix(spec.gwlbPort, spec.localAddresses, spec.gwlbCidrs)} jump returned`,
     `  }`,
-    `  chain returned {`,
-    ...innerShape("learn4", "learn6"),
-    `  }`,
-    `  chain learn4 {`,
-    ...perProtocol(spec, 4, true, learn),
-    `  }`,
-    `  chain learn6 {`,
-    ...perProtocol(spec, 6, true, learn),
-    `  }`,
-    `  chain allow {`,
-    ...out,
-    `  }`,
+    ...chain("returned", innerShape(`${ENDPOINT_ID} vmap @learn4`, `${ENDPOINT_ID} vmap @learn6`)),
+    ...chain("allow", out),
     `}`,
     "",
   ].join("\n");

@@ -17,6 +17,8 @@ export interface ControlPlaneValues {
   socketMode: string;
   /** Kernel counters of the GENEVE socket(s); null where they cannot be read. */
   kernel: KernelSocketStats | null;
+  /** Fast-path endpoint banks in use and endpoints refused one; null when the fast path is off. */
+  fastPathBanks: { used: number; refused: number } | null;
 }
 
 function sum(into: number[], from: readonly number[]): void {
@@ -89,7 +91,7 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   metric("return_sockets_opened_total", "counter", "Return sockets opened.", [["", counter(Counter.ReturnSocketsOpened)]]);
   metric("return_socket_evictions_total", "counter", "Return sockets closed to stay under the bound.", [["", counter(Counter.ReturnSocketEvictions)]]);
   metric("return_send_errors_total", "counter", "Errors reported by return sockets.", [["", counter(Counter.ReturnSendErrors)]]);
-  metric("fast_path_flows", "gauge", "Flows installed in the kernel fast path (two set elements each).", [["", fastPathFlows]]);
+  metric("fast_path_flows", "gauge", "Flows installed in the kernel fast path (one set element each).", [["", fastPathFlows]]);
   metric("fast_path_packets_total", "counter", "Packets of allowed flows the kernel fast path returned (from its per-flow counters; not in packets_in_total).", [["", counter(Counter.FastPathPackets)]]);
   metric("fast_path_bytes_total", "counter", "Inner IP bytes of those packets.", [["", counter(Counter.FastPathBytes)]]);
   metric("fast_path_dropped_packets_total", "counter", "Packets of denied flows the kernel fast path dropped.", [["", counter(Counter.FastPathDropped)]]);
@@ -99,6 +101,10 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   metric("fast_path_polls_total", "counter", "Reads of the kernel's per-flow counters.", [["", counter(Counter.FastPathPolls)]]);
   metric("fast_path_poll_seconds_total", "counter", "Wall time those reads took (a poll waits at least 20 times its own length before the next).", [["", counter(Counter.FastPathPollSeconds)]]);
   metric("fast_path_errors_total", "counter", "Failed nft transactions or counter reads.", [["", counter(Counter.FastPathErrors)]]);
+  if (control.fastPathBanks !== null) {
+    metric("fast_path_endpoints", "gauge", "GWLB endpoints with a bank of fast-path sets.", [["", control.fastPathBanks.used]]);
+    metric("fast_path_endpoints_refused_total", "counter", "GWLB endpoints refused a bank (all --fast-path-endpoints taken): their flows stay on the slow path.", [["", control.fastPathBanks.refused]]);
+  }
   metric("config_version", "gauge", "Version of the policy in force; increases on every accepted change.", [["", control.configVersion]]);
   metric("config_reloads_total", "counter", "Policy documents accepted after the first.", [["", control.reloads]]);
   metric("config_reload_errors_total", "counter", "Policy documents rejected or unreadable; the last good one stayed in force.", [["", control.reloadErrors]]);

@@ -39,6 +39,7 @@ export interface AgentSettings {
   fastPath: FastPathMode;
   fastPathDevice: string;
   fastPathMaxFlows: number;
+  fastPathEndpoints: number;
   fastPathPollMs: number;
   emfEndpoint: string;
   emfIntervalSeconds: number;
@@ -82,7 +83,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds" },
   { key: "fastPath", flag: "--fast-path", kind: "fastpath", help: "auto | nft | off: forward decided flows in the kernel with nftables (auto: where nft and CAP_NET_ADMIN allow; see README)" },
   { key: "fastPathDevice", flag: "--fast-path-device", kind: "string", help: "interface of the fast path's ingress chain", defaultText: "the interface of --listen-address (or of the default route)" },
-  { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "flows offloaded to the kernel at once, all workers together (two set elements each)" },
+  { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "offloaded flows: each kernel set (per endpoint, verdict, family, protocol) holds at most this many, one element each, and each worker tracks at most this many" },
+  { key: "fastPathEndpoints", flag: "--fast-path-endpoints", kind: "int", min: 1, max: 256, help: "GWLB endpoints whose flows the fast path takes (each gets its own sets; flows of further endpoints stay on the slow path)" },
   { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
   { key: "slowPathMaxPps", flag: "--slow-path-max-pps", kind: "int", min: 0, max: 100_000_000, help: "with the fast path: packets per second let through to the agent, the excess dropped in the ingress chain (0: no limit; see README)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
@@ -120,6 +122,7 @@ export function defaultSettings(): AgentSettings {
     fastPath: "auto",
     fastPathDevice: "",
     fastPathMaxFlows: 65_536,
+    fastPathEndpoints: 16,
     fastPathPollMs: 2000,
     emfEndpoint: "",
     emfIntervalSeconds: 60,

@@ -12,6 +12,7 @@ export type ToWorker =
   | { t: "init"; workerId: number; settings: SerializedSettings; bindMode: BindMode; policyText: string; version: number }
   | { t: "policy"; policyText: string; version: number }
   | { t: "fastpath"; config: FastPathConfig }
+  | { t: "bank"; endpoint: string; bank: number }
   | { t: "snapshot"; id: number }
   | { t: "stop" };
 
@@ -20,7 +21,9 @@ export type FromWorker =
   | { t: "ready" }
   | { t: "fatal"; error: string }
   | { t: "heartbeat"; bound: boolean; policyVersion: number }
-  | { t: "snapshot"; id: number; data: DataPlaneSnapshot };
+  | { t: "snapshot"; id: number; data: DataPlaneSnapshot }
+  /** The worker met a GWLB endpoint without a fast-path bank. */
+  | { t: "bank?"; endpoint: string };
 
 export type SerializedSettings = Omit<AgentSettings, "gwlbCidrs"> & { gwlbCidrs: string[] };
 

@@ -60,7 +60,10 @@ export function runWorkerProcess(): void {
         }
         break;
       case "fastpath":
-        forwarder?.enableFastPath(message.config);
+        forwarder?.enableFastPath(message.config, (endpoint) => send({ t: "bank?", endpoint }));
+        break;
+      case "bank":
+        forwarder?.setFastPathBank(message.endpoint, message.bank);
         break;
       case "snapshot":
         if (forwarder !== null) send({ t: "snapshot", id: message.id, data: forwarder.snapshot() });

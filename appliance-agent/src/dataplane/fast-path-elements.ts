@@ -2,30 +2,40 @@
 // set elements (fast-path-listing.ts reads them back). The table and chains that use these sets
 // are built by the control plane (control/fast-path-ruleset.ts).
 //
-// One set per (verdict, inner family, protocol): the protocol picks the idle timeout (TCP or
-// other) and is not part of the key. Each key is endpoint id (64 bits) . inner source . inner
-// destination . source port << 16 | destination port, read at fixed offsets by the chain. A flow
-// has an element per direction: one element matched both ways needs the ports as two fields, and
-// with the endpoint id that makes five raw fields in a key, one more than nft 1.0.6 can describe
-// (it then neither prints nor parses the elements). The kernel adds an allowed flow's
-// elements itself (the egress chain); the agent writes a denied flow's two.
+// One set per (verdict, inner family, protocol) in each endpoint's bank: the protocol picks the
+// idle timeout (TCP or other) and is not part of the key, and the bank stands for the GWLB
+// endpoint id (the control plane gives each endpoint it meets a bank of its own, so flows of two
+// endpoints never share an element). Each key is inner source . inner destination . source
+// port . destination port, read at fixed offsets by the chain, which looks it up both ways round:
+// a flow is one element, in the orientation of the packet it was learned or written from. The
+// kernel adds an allowed flow's element itself (the egress chain); the agent writes a denied
+// flow's.
 
-import { KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_PORTS, KEY_WORDS } from "./flow-key";
+import { KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_PORTS, KEY_WORDS } from "./flow-key";
 import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 
 export const FAST_PATH_TABLE = "gwlb_agent";
 
-/** Set index = verdict * 4 + (family 6 ? 2 : 0) + (TCP ? 0 : 1). */
+/** Set index = verdict * 4 + (family 6 ? 2 : 0) + (TCP ? 0 : 1); a bank's sets are named `<name>_<bank>`. */
 export const FAST_PATH_SETS: readonly string[] = ["a4t", "a4u", "a6t", "a6u", "d4t", "d4u", "d6t", "d6u"];
 export const SET_COUNT = FAST_PATH_SETS.length;
+/** The verdict maps from endpoint id to the bank's chain: ingress per inner family, then egress (learning) per family. */
+export const BANK_MAPS: readonly string[] = ["in4", "in6", "learn4", "learn6"];
+/** Banks (GWLB endpoints with sets of their own) at most. */
+export const MAX_BANKS = 256;
+
+export function bankSetName(index: number, bank: number): string {
+  return `${FAST_PATH_SETS[index]}_${bank}`;
+}
 
 /** Outer IPv4 (20) + UDP (8) + GENEVE with AWS's 32 bytes of options (40): what nft counts above the inner packet. */
 export const OUTER_OVERHEAD_BYTES = 68;
-/** The chain both looks an element up and refreshes its timeout (`update`), and each counts the packet. */
+/** The ingress chain both looks an element up and refreshes its timeout (`update`), and each counts the packet. */
 export const KERNEL_COUNTS_PER_PACKET = 2;
 /**
- * The egress chain's `add` counts each datagram the agent returns for an allowed flow once, its
- * length as the device sends it: outer IPv4 (20) + UDP (8) + the GENEVE datagram + Ethernet (14).
+ * The egress chain counts each datagram the agent returns for an allowed flow once (its `add`, or
+ * its lookup of the reversed key), its length as the device sends it: outer IPv4 (20) + UDP (8) +
+ * the GENEVE datagram + Ethernet (14).
  */
 export const RETURN_OVERHEAD_BYTES = 42;
 /** Set by the ingress chain on what it forwards, so that the egress chain learns only the agent's returns. */
@@ -58,17 +68,22 @@ function address(keys: Uint32Array, at: number, family: number): string {
 }
 
 /**
- * The two elements (A -> B, then B -> A) of the flow whose canonical key starts at
- * `keys[slot * KEY_WORDS]`, as nft element expressions.
+ * The flow whose canonical key starts at `keys[slot * KEY_WORDS]` as an nft element, A -> B, and
+ * the same flow B -> A: the agent writes the first, the kernel may have learned either.
  */
 export function elementsOf(keys: Uint32Array, slot: number, family: number): [string, string] {
   const base = slot * KEY_WORDS;
-  const endpoint = "0x" + hex(keys[base + KEY_ENDPOINT_HIGH], 8) + hex(keys[base + KEY_ENDPOINT_LOW], 8);
   const a = address(keys, base + KEY_ADDRESS_A, family);
   const b = address(keys, base + KEY_ADDRESS_B, family);
   const ports = keys[base + KEY_PORTS] >>> 0;
-  const reversed = ((ports & 0xffff) * 65536 + (ports >>> 16)) >>> 0;
-  return [`${endpoint} . 0x${a} . 0x${b} . 0x${hex(ports, 8)}`, `${endpoint} . 0x${b} . 0x${a} . 0x${hex(reversed, 8)}`];
+  const portA = hex(ports >>> 16, 4);
+  const portB = hex(ports & 0xffff, 4);
+  return [`0x${a} . 0x${b} . 0x${portA} . 0x${portB}`, `0x${b} . 0x${a} . 0x${portB} . 0x${portA}`];
+}
+
+/** An endpoint id as 16 hex digits. */
+export function endpointHex(high: number, low: number): string {
+  return hex(high, 8) + hex(low, 8);
 }
 
 /**

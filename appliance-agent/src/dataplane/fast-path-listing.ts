@@ -5,18 +5,14 @@
 // interleaves with the data path and only one partial element is ever kept.
 //
 // An element as nft 1.0.6 prints it:
-//   {"elem": {"val": {"concat": [ENDPOINT, SOURCE, DESTINATION, PORTS]}, "timeout": 350,
-//    "expires": 349, "counter": {"packets": 7, "bytes": 924}}}
-// Fields are (signed 64-bit) decimal integers, or hex strings for values wider than 64 bits. A
-// 64-bit endpoint id does not survive a conversion to a JavaScript number, so fields are read
-// from the text, not through JSON.parse.
+//   {"elem": {"val": {"concat": [SOURCE, DESTINATION, SOURCE_PORT, DESTINATION_PORT]},
+//    "timeout": 350, "expires": 349, "counter": {"packets": 7, "bytes": 924}}}
+// Fields are decimal integers, or hex strings for values wider than 64 bits (IPv6 addresses).
 
 import { setFamily } from "./fast-path-elements";
 
 /** One listed element, decoded into the flow key's words. */
 export interface ListedElement {
-  endpointHigh: number;
-  endpointLow: number;
   source: Uint32Array;
   destination: Uint32Array;
   sourcePort: number;
@@ -47,8 +43,6 @@ export class SetListingReader {
   count = 0;
   private tail = "";
   private readonly element: ListedElement = {
-    endpointHigh: 0,
-    endpointLow: 0,
     source: new Uint32Array(4),
     destination: new Uint32Array(4),
     sourcePort: 0,
@@ -57,9 +51,6 @@ export class SetListingReader {
     bytes: 0,
   };
   private readonly addressWords: number;
-  /** Endpoint ids repeat across a listing; the last one's text and words are kept. */
-  private endpointText = "";
-  private readonly endpoint = new Uint32Array(2);
   // Where the field being read ends (set by field()).
   private fieldEnd = 0;
 
@@ -101,14 +92,14 @@ export class SetListingReader {
   /** Reads one element whose fields start at `at`; returns where it ends, or INCOMPLETE. */
   private readElement(text: string, at: number): number {
     const element = this.element;
-    const endpoint = this.field(text, at);
-    if (endpoint === null) return INCOMPLETE;
-    const source = this.field(text, afterSeparator(text, this.fieldEnd));
+    const source = this.field(text, at);
     if (source === null) return INCOMPLETE;
     const destination = this.field(text, afterSeparator(text, this.fieldEnd));
     if (destination === null) return INCOMPLETE;
-    const ports = this.field(text, afterSeparator(text, this.fieldEnd));
-    if (ports === null) return INCOMPLETE;
+    const sourcePort = this.field(text, afterSeparator(text, this.fieldEnd));
+    if (sourcePort === null) return INCOMPLETE;
+    const destinationPort = this.field(text, afterSeparator(text, this.fieldEnd));
+    if (destinationPort === null) return INCOMPLETE;
     // `]}` closes the value. An element with neither timeout nor counter is the value alone (then
     // `]` or `, {` follow); otherwise the first `}` after it closes the counter, or the element.
     const after = this.fieldEnd + 2;
@@ -126,17 +117,10 @@ export class SetListingReader {
     const bytesMark = text.indexOf(BYTES, packetsAt);
     if (bytesMark < 0 || bytesMark > objectEnd) return objectEnd + 1; // not nft's layout: no counts
     const bytesAt = bytesMark + BYTES.length;
-    if (endpoint !== this.endpointText) {
-      words(endpoint, 2, this.endpoint);
-      this.endpointText = endpoint;
-    }
-    element.endpointHigh = this.endpoint[0];
-    element.endpointLow = this.endpoint[1];
     words(source, this.addressWords, element.source);
     words(destination, this.addressWords, element.destination);
-    const portPair = Number(ports) >>> 0;
-    element.sourcePort = portPair >>> 16;
-    element.destinationPort = portPair & 0xffff;
+    element.sourcePort = Number(sourcePort);
+    element.destinationPort = Number(destinationPort);
     element.packets = Number(text.slice(packetsAt, bytesMark));
     element.bytes = Number(text.slice(bytesAt, objectEnd));
     this.visit(element);
@@ -174,7 +158,7 @@ function afterSeparator(text: string, at: number): number {
 
 /** Splits a field of `count` 32-bit words into `out` (most significant first). */
 function words(text: string, count: number, out: Uint32Array): void {
-  if (count === 1 && text.charCodeAt(0) !== MINUS && text.charCodeAt(1) !== LETTER_X) {
+  if (count === 1 && text.charCodeAt(1) !== LETTER_X) {
     // A decimal that fits in 32 bits (an IPv4 address).
     out[0] = Number(text) >>> 0;
     return;

@@ -1,24 +1,29 @@
 // One worker's share of the kernel fast path: which of its flows are in the nftables sets (the
-// kernel learns allowed ones from the agent's returns), the batched denials and removals, and
-// the counter polls that bring what the kernel forwarded back into the flow table (packets,
-// bytes, last seen), so that metrics, idle expiry and flow logs stay the agent's. The flow table
-// stays authoritative: an element lives only while its flow does, and a flow whose elements the
-// kernel lost goes back to the slow path.
+// kernel learns allowed ones from the agent's returns), the batched denials and removals, the
+// banks of sets the control plane gave each GWLB endpoint, and the counter polls that bring what
+// the kernel forwarded back into the flow table (packets, bytes, last seen), so that metrics,
+// idle expiry and flow logs stay the agent's. The flow table stays authoritative: an element
+// lives only while its flow does, and a flow whose element the kernel lost goes back to the slow
+// path.
 
 import { Counter, DataPlaneCounters } from "./counters";
 import {
-  FAST_PATH_SETS,
   FAST_PATH_TABLE,
   KERNEL_COUNTS_PER_PACKET,
+  MAX_BANKS,
   OUTER_OVERHEAD_BYTES,
   RETURN_OVERHEAD_BYTES,
   SET_COUNT,
+  bankSetName,
   elementsOf,
+  endpointHex,
+  offloadableProtocol,
   setIndexOf,
   setIsTcp,
 } from "./fast-path-elements";
 import { ListedElement, SetListingReader } from "./fast-path-listing";
-import { FlowTable } from "./flow-table";
+import { KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-key";
+import { FLAG_ALLOW, FLAG_INITIATOR_IS_A, FLAG_IN_USE, FlowTable } from "./flow-table";
 import { GeneveHeader } from "./geneve";
 import { InnerPacket } from "./inner-packet";
 import { NftChannel } from "./nft-channel";
@@ -32,6 +37,8 @@ export interface FastPathConfig {
    * agent's returns whether or not the worker has room, so the worker has room for all of them.
    */
   readonly setSize: number;
+  /** Banks of sets, one per GWLB endpoint the control plane assigns (at most MAX_BANKS). */
+  readonly banks: number;
   /** Counter poll interval; idle expiry of flows runs right after each poll. */
   readonly pollMs: number;
   readonly tcpIdleTimeoutSeconds: number;
@@ -44,6 +51,10 @@ const COMMANDS_PER_LINE = 256;
 const LIST_TIMEOUT_MS = 60_000;
 /** A flow missing from this many polls in a row was dropped by the kernel (its timeout). */
 const MISSING_POLLS = 2;
+/** Bank of an endpoint the control plane has been asked about and not answered yet (-1: refused, all banks taken). */
+const BANK_ASKED = -2;
+/** Flows held, all endpoints together, until their endpoint's bank is known. */
+const MAX_WAITING = 4096;
 
 export class FastPath {
   /** Flow slot -> offload index, -1 when the flow is not offloaded. */
@@ -53,10 +64,16 @@ export class FastPath {
   closing = false;
   private readonly flowOf: Int32Array;
   private readonly setOf: Uint8Array;
-  /** Offloaded flows per set: a poll lists only the sets that have some. */
-  private readonly setFlows = new Int32Array(SET_COUNT);
+  private readonly bankOf: Uint16Array;
+  /** Offloaded flows per (bank, set): a poll lists only the sets that have some. */
+  private readonly setFlows = new Int32Array(MAX_BANKS * SET_COUNT);
+  /** What the last poll read of each flow's element, less the agent's returns: forwarded packets and inner bytes. */
   private readonly lastPackets: Float64Array;
   private readonly lastBytes: Float64Array;
+  /**
+   * This poll's raw counts per flow. A flow is one element, except when the agent wrote it (a
+   * flow that waited for its bank) while the kernel learned it the other way round: both count.
+   */
   private readonly sumPackets: Float64Array;
   private readonly sumBytes: Float64Array;
   /** Datagrams (and their sent bytes) the agent returned for an allowed offloaded flow: the egress chain counted them. */
@@ -72,17 +89,31 @@ export class FastPath {
   private readonly geneve = new GeneveHeader();
   private readonly inner = new InnerPacket();
   private polling: Promise<void> | null = null;
+  private pollAt = 0;
+  /** Endpoints this worker knows, with their bank (or BANK_ASKED, BANK_REFUSED), by 16 hex digits. */
+  private readonly banks = new Map<string, number>();
+  /** Bank -> endpoint id words, for reading a bank's listing back into flow keys. */
+  private readonly bankHigh = new Uint32Array(MAX_BANKS);
+  private readonly bankLow = new Uint32Array(MAX_BANKS);
+  /** Banks that hold this worker's flows at some point, in assignment order (what a poll visits). */
+  private readonly usedBanks: number[] = [];
+  /** Flows decided while their endpoint's bank was being asked for, by endpoint: installed when it comes. */
+  private readonly waiting = new Map<string, number[]>();
+  private waitingCount = 0;
 
   constructor(
     private readonly config: FastPathConfig,
     private readonly table: FlowTable,
     private readonly counters: DataPlaneCounters,
     onError: (message: string) => void,
+    /** Asks the control plane for a bank for this endpoint (16 hex digits); the answer comes through setBank. */
+    private readonly requestBank: (endpoint: string) => void,
   ) {
     const max = Math.max(1, config.setSize);
     this.indexOf = new Int32Array(table.capacity).fill(-1);
     this.flowOf = new Int32Array(max).fill(-1);
     this.setOf = new Uint8Array(max);
+    this.bankOf = new Uint16Array(max);
     this.lastPackets = new Float64Array(max);
     this.lastBytes = new Float64Array(max);
     this.sumPackets = new Float64Array(max);
@@ -103,16 +134,49 @@ export class FastPath {
     });
   }
 
-  /** Installs (or moves to the right set) the flow in `slot` with its verdict. */
-  install(slot: number, allow: boolean): void {
+  /** The control plane's answer for an endpoint: its bank, or -1 when every bank is taken. */
+  setBank(endpoint: string, bank: number): void {
+    if (!/^[0-9a-f]{16}$/.test(endpoint) || !Number.isInteger(bank) || bank < -1 || bank >= Math.min(MAX_BANKS, this.config.banks)) return;
+    this.banks.set(endpoint, bank);
+    const waiting = this.waiting.get(endpoint) ?? [];
+    this.waiting.delete(endpoint);
+    this.waitingCount -= waiting.length;
+    if (bank < 0) return;
+    const high = Number.parseInt(endpoint.slice(0, 8), 16);
+    const low = Number.parseInt(endpoint.slice(8), 16);
+    this.bankHigh[bank] = high;
+    this.bankLow[bank] = low;
+    if (!this.usedBanks.includes(bank)) this.usedBanks.push(bank);
+    // Their first packets went back before the kernel knew the endpoint, so nothing was learned
+    // from them: the agent writes their elements. A slot may have been reused meanwhile; what
+    // is still a decided flow of this endpoint is what gets installed.
+    const table = this.table;
+    const keys = table.keys;
+    for (const slot of waiting) {
+      const base = slot * KEY_WORDS;
+      if ((table.flags[slot] & FLAG_IN_USE) === 0 || table.policyVersion[slot] === 0 || this.indexOf[slot] >= 0) continue;
+      if (!offloadableProtocol(table.protocol(slot))) continue;
+      if (keys[base + KEY_ENDPOINT_HIGH] !== high || keys[base + KEY_ENDPOINT_LOW] !== low) continue;
+      this.install(slot, (table.flags[slot] & FLAG_ALLOW) !== 0, true);
+    }
+  }
+
+  /**
+   * Installs (or moves to the right set) the flow in `slot` with its verdict. A flow whose
+   * endpoint has no bank yet waits for it (setBank). The kernel learns an allowed flow from the
+   * agent's return of its packet; `write` has the agent write it instead.
+   */
+  install(slot: number, allow: boolean, write = false): void {
     const table = this.table;
     const set = setIndexOf(allow, table.family(slot), table.protocol(slot));
     let index = this.indexOf[slot];
     if (index >= 0) {
       if (this.setOf[index] === set) return;
-      this.queueDelete(slot, this.setOf[index]);
-      this.setFlows[this.setOf[index]]--;
+      this.queueDelete(slot, this.bankOf[index], this.setOf[index]);
+      this.setFlows[this.bankOf[index] * SET_COUNT + this.setOf[index]]--;
     } else {
+      const bank = this.bankFor(slot);
+      if (bank < 0) return;
       if (this.freeCount === 0) {
         this.counters.values[Counter.FastPathFull]++;
         return;
@@ -120,10 +184,11 @@ export class FastPath {
       index = this.freeList[--this.freeCount];
       this.indexOf[slot] = index;
       this.flowOf[index] = slot;
+      this.bankOf[index] = bank;
       this.size++;
     }
     this.setOf[index] = set;
-    this.setFlows[set]++;
+    this.setFlows[this.bankOf[index] * SET_COUNT + set]++;
     this.lastPackets[index] = 0;
     this.lastBytes[index] = 0;
     this.sumPackets[index] = 0;
@@ -133,12 +198,14 @@ export class FastPath {
     this.returnedBytes[index] = 0;
     this.missing[index] = 0;
     this.counters.values[Counter.FastPathInstalls]++;
-    // An allowed flow's directions are added by the kernel's egress chain as the agent returns
-    // their packets; only a denial needs elements written here.
-    if (allow) return;
+    // An allowed flow is added by the kernel's egress chain as the agent returns its packets;
+    // only a denial needs an element written here.
+    if (allow && !write) return;
     const timeout = setIsTcp(set) ? this.config.tcpIdleTimeoutSeconds : this.config.otherIdleTimeoutSeconds;
-    const [forward, reverse] = elementsOf(table.keys, slot, table.family(slot));
-    this.enqueue(`add element netdev ${FAST_PATH_TABLE} ${FAST_PATH_SETS[set]} { ${forward} timeout ${timeout}s, ${reverse} timeout ${timeout}s }`);
+    // The initiator's direction: what the kernel would have learned from the flow's first return.
+    const [ab, ba] = elementsOf(table.keys, slot, table.family(slot));
+    const element = (table.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? ab : ba;
+    this.enqueue(`add element netdev ${FAST_PATH_TABLE} ${bankSetName(set, this.bankOf[index])} { ${element} timeout ${timeout}s }`);
   }
 
   /** Notes a datagram of `length` bytes the agent returned for `slot` in the shape the egress chain learns from. */
@@ -153,7 +220,7 @@ export class FastPath {
   remove(slot: number): void {
     const index = this.indexOf[slot];
     if (index < 0) return;
-    if (!this.closing) this.queueDelete(slot, this.setOf[index]);
+    if (!this.closing) this.queueDelete(slot, this.bankOf[index], this.setOf[index]);
     this.release(slot, index);
     this.counters.values[Counter.FastPathRemovals]++;
   }
@@ -189,94 +256,127 @@ export class FastPath {
   }
 
   private async pollOnce(now: () => number): Promise<void> {
+    this.listed.fill(0);
     this.sumPackets.fill(0);
     this.sumBytes.fill(0);
-    this.listed.fill(0);
+    this.pollAt = now();
     // A set at its size learns nothing more: its flows that are missing were not added.
-    const full = new Uint8Array(SET_COUNT);
+    const full = new Uint8Array(MAX_BANKS * SET_COUNT);
     // JSON, one set per process, read as it streams: nft 1.0.6 writes its text listing a token per
-    // write(2) and fails on several `list set` in one call. Flows installed or moved while this
-    // runs start their sums afresh (install), so what is summed belongs to the flow now there.
-    for (let set = 0; set < SET_COUNT; set++) {
-      if (this.setFlows[set] === 0) continue;
-      const reader = new SetListingReader(set, (element) => this.accumulate(set, element));
-      try {
-        await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, FAST_PATH_SETS[set]], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk));
-      } catch {
-        this.counters.values[Counter.FastPathErrors]++;
-        return;
+    // write(2) and fails on several `list set` in one call. A flow installed or moved while this
+    // runs starts afresh (install), so what is read belongs to the flow now there.
+    for (const bank of this.usedBanks) {
+      for (let set = 0; set < SET_COUNT; set++) {
+        if (this.setFlows[bank * SET_COUNT + set] === 0) continue;
+        const reader = new SetListingReader(set, (element) => this.accumulate(bank, set, element));
+        try {
+          await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk));
+        } catch {
+          this.counters.values[Counter.FastPathErrors]++;
+          return;
+        }
+        if (!reader.finish()) {
+          this.counters.values[Counter.FastPathErrors]++;
+          return;
+        }
+        if (reader.count >= this.config.setSize) full[bank * SET_COUNT + set] = 1;
       }
-      if (!reader.finish()) {
-        this.counters.values[Counter.FastPathErrors]++;
-        return;
-      }
-      if (reader.count >= this.config.setSize) full[set] = 1;
     }
-    const table = this.table;
     const values = this.counters.values;
-    const at = now();
     for (let index = 0; index < this.flowOf.length; index++) {
       const slot = this.flowOf[index];
       if (slot < 0) continue;
-      if (this.listed[index] === 0) {
-        if (++this.missing[index] < MISSING_POLLS) continue;
-        if (full[this.setOf[index]] === 1) values[Counter.FastPathFull]++;
-        this.release(slot, index);
+      if (this.listed[index] !== 0) {
+        this.missing[index] = 0;
+        this.credit(slot, index);
         continue;
       }
-      this.missing[index] = 0;
-      // What the ingress chain forwarded or dropped: the raw counts less the agent's own returns, halved.
-      const packets = Math.max(0, (this.sumPackets[index] - this.returned[index]) / KERNEL_COUNTS_PER_PACKET);
-      const bytes = Math.max(0, (this.sumBytes[index] - this.returnedBytes[index]) / KERNEL_COUNTS_PER_PACKET - packets * OUTER_OVERHEAD_BYTES);
-      // Smaller than last time: the elements were re-created (counters restart at 0).
-      const newPackets = packets >= this.lastPackets[index] ? packets - this.lastPackets[index] : packets;
-      const newBytes = bytes >= this.lastBytes[index] ? bytes - this.lastBytes[index] : bytes;
-      this.lastPackets[index] = packets;
-      this.lastBytes[index] = bytes;
-      if (newPackets === 0) continue;
-      table.packets[slot] += newPackets;
-      table.bytes[slot] += newBytes;
-      table.markSeen(slot, at);
-      if (this.setOf[index] < SET_COUNT / 2) {
-        values[Counter.FastPathPackets] += newPackets;
-        values[Counter.FastPathBytes] += newBytes;
-      } else {
-        values[Counter.FastPathDropped] += newPackets;
-      }
+      if (++this.missing[index] < MISSING_POLLS) continue;
+      if (full[this.bankOf[index] * SET_COUNT + this.setOf[index]] === 1) values[Counter.FastPathFull]++;
+      this.release(slot, index);
     }
   }
 
-  private accumulate(set: number, element: ListedElement): void {
+  /** Adds what the kernel forwarded or dropped for the flow since the last poll to it. */
+  private credit(slot: number, index: number): void {
+    // The ingress chain counts each packet twice; the egress chain counted the agent's returns.
+    const packets = Math.max(0, (this.sumPackets[index] - this.returned[index]) / KERNEL_COUNTS_PER_PACKET);
+    const bytes = Math.max(0, (this.sumBytes[index] - this.returnedBytes[index]) / KERNEL_COUNTS_PER_PACKET - packets * OUTER_OVERHEAD_BYTES);
+    // Smaller than last time: the element was re-created (its counter restarts at 0).
+    const newPackets = packets >= this.lastPackets[index] ? packets - this.lastPackets[index] : packets;
+    const newBytes = bytes >= this.lastBytes[index] ? bytes - this.lastBytes[index] : bytes;
+    this.lastPackets[index] = packets;
+    this.lastBytes[index] = bytes;
+    if (newPackets === 0) return;
+    const table = this.table;
+    table.packets[slot] += newPackets;
+    table.bytes[slot] += newBytes;
+    table.markSeen(slot, this.pollAt);
+    const values = this.counters.values;
+    if (this.setOf[index] < SET_COUNT / 2) {
+      values[Counter.FastPathPackets] += newPackets;
+      values[Counter.FastPathBytes] += newBytes;
+    } else {
+      values[Counter.FastPathDropped] += newPackets;
+    }
+  }
+
+  /** The bank of the flow's endpoint; negative (and asked for, once) when there is none yet. */
+  private bankFor(slot: number): number {
+    const keys = this.table.keys;
+    const endpoint = endpointHex(keys[slot * KEY_WORDS + KEY_ENDPOINT_HIGH], keys[slot * KEY_WORDS + KEY_ENDPOINT_LOW]);
+    const bank = this.banks.get(endpoint);
+    if (bank === undefined) {
+      this.banks.set(endpoint, BANK_ASKED);
+      this.requestBank(endpoint);
+    } else if (bank !== BANK_ASKED) {
+      return bank;
+    }
+    // Every packet of the flow until then comes here; a slot listed twice is installed once.
+    if (this.waitingCount < MAX_WAITING) {
+      const waiting = this.waiting.get(endpoint) ?? [];
+      waiting.push(slot);
+      this.waiting.set(endpoint, waiting);
+      this.waitingCount++;
+    }
+    return BANK_ASKED;
+  }
+
+  /** Adds one listed element's raw counts to its flow's sums for this poll. */
+  private accumulate(bank: number, set: number, element: ListedElement): void {
     const geneve = this.geneve;
     const inner = this.inner;
-    geneve.endpointIdHigh = element.endpointHigh;
-    geneve.endpointIdLow = element.endpointLow;
+    geneve.endpointIdHigh = this.bankHigh[bank];
+    geneve.endpointIdLow = this.bankLow[bank];
     inner.family = set & 2 ? 6 : 4;
     inner.protocol = setIsTcp(set) ? 6 : 17;
     inner.source.set(element.source);
     inner.destination.set(element.destination);
     inner.sourcePort = element.sourcePort;
     inner.destinationPort = element.destinationPort;
-    const slot = this.table.find(geneve, inner);
+    const table = this.table;
+    const slot = table.find(geneve, inner);
     if (slot < 0) return;
     const index = this.indexOf[slot];
-    if (index < 0 || this.setOf[index] !== set) return; // an element being deleted
-    // Raw counts here; the egress chain's and the double count are taken out per flow in pollOnce.
+    if (index < 0 || this.setOf[index] !== set || this.bankOf[index] !== bank) return; // an element being deleted
+    this.listed[index] = 1;
     this.sumPackets[index] += element.packets;
     this.sumBytes[index] += element.bytes;
-    this.listed[index]++;
   }
 
-  /** Deletes both elements; adding them first makes the delete succeed even if the kernel already expired them. */
-  private queueDelete(slot: number, set: number): void {
+  /**
+   * Deletes the flow's element whichever way round the kernel learned it. Adding each first
+   * makes its delete succeed even if it is not there (the transaction fails as a whole otherwise).
+   */
+  private queueDelete(slot: number, bank: number, set: number): void {
     const table = this.table;
-    const [forward, reverse] = elementsOf(table.keys, slot, table.family(slot));
-    const name = `netdev ${FAST_PATH_TABLE} ${FAST_PATH_SETS[set]}`;
-    this.enqueue(`add element ${name} { ${forward} timeout 1s, ${reverse} timeout 1s }; delete element ${name} { ${forward}, ${reverse} }`);
+    const name = `netdev ${FAST_PATH_TABLE} ${bankSetName(set, bank)}`;
+    const commands = elementsOf(table.keys, slot, table.family(slot)).map((element) => `add element ${name} { ${element} timeout 1s }; delete element ${name} { ${element} }`);
+    this.enqueue(commands.join("; "));
   }
 
   private release(slot: number, index: number): void {
-    this.setFlows[this.setOf[index]]--;
+    this.setFlows[this.bankOf[index] * SET_COUNT + this.setOf[index]]--;
     this.indexOf[slot] = -1;
     this.flowOf[index] = -1;
     this.freeList[this.freeCount++] = index;

@@ -163,10 +163,10 @@ export class Forwarder {
    * Starts using the kernel fast path the control plane set up: decided TCP/UDP flows are
    * installed, and their counters are polled every `pollMs` (idle expiry follows each poll).
    */
-  enableFastPath(config: FastPathConfig): void {
+  enableFastPath(config: FastPathConfig, requestBank: (endpoint: string) => void): void {
     if (this.fastPath !== null) return;
     const workerId = this.options.workerId;
-    this.fastPath = new FastPath(config, this.table, this.counters, (message) => logEvent("warn", "fast path", { worker: workerId, error: message }));
+    this.fastPath = new FastPath(config, this.table, this.counters, (message) => logEvent("warn", "fast path", { worker: workerId, error: message }), requestBank);
     const poll = (): void => {
       this.pollTimer = null;
       const started = performance.now();
@@ -180,6 +180,11 @@ export class Forwarder {
       });
     };
     this.pollTimer = setTimeout(poll, config.pollMs).unref();
+  }
+
+  /** The control plane's answer to a bank request: the endpoint's bank, or -1 (none left). */
+  setFastPathBank(endpoint: string, bank: number): void {
+    this.fastPath?.setBank(endpoint, bank);
   }
 
   get currentPolicyVersion(): number {

@@ -1,6 +1,7 @@
-// The fast path's table text: the overload limit on what reaches the agent.
+// The fast path's table text: endpoint banks, lookups both ways round, learning on egress, and
+// the overload limit on what reaches the agent.
 import { strict as assert } from "node:assert";
-import { FastPathTableSpec, renderFastPathTable } from "../../../appliance-agent/src/control/fast-path-ruleset";
+import { FastPathTableSpec, renderBankAssignment, renderFastPathTable } from "../../../appliance-agent/src/control/fast-path-ruleset";
 
 const SPEC: FastPathTableSpec = {
   device: "eth0",
@@ -14,15 +15,21 @@ const SPEC: FastPathTableSpec = {
   tcpIdleTimeoutSeconds: 350,
   otherIdleTimeoutSeconds: 120,
   setSize: 131072,
+  banks: 2,
 };
 
-function ingressChain(text: string): string[] {
+function chainOf(text: string, name: string): string[] {
   const lines = text.split("\n");
-  const start = lines.indexOf("  chain ingress {");
+  const start = lines.indexOf(`  chain ${name} {`);
+  assert.notEqual(start, -1, `chain ${name}`);
   return lines.slice(start + 1, lines.indexOf("  }", start));
 }
 
-describe("agent: fast path table, slow-path limit", () => {
+function ingressChain(text: string): string[] {
+  return chainOf(text, "ingress");
+}
+
+describe("agent: fast path table", () => {
   it("has no limit by default or at 0", () => {
     assert.equal(ingressChain(renderFastPathTable(SPEC)).length, 2);
     assert.equal(ingressChain(renderFastPathTable({ ...SPEC, slowPathMaxPps: 0 })).length, 2);
@@ -47,10 +54,41 @@ describe("agent: fast path table, slow-path limit", () => {
     const egress = lines.slice(lines.indexOf("  chain egress {") + 1, lines.indexOf("  }", lines.indexOf("  chain egress {")));
     assert.equal(egress[0], "    type filter hook egress device \"eth0\" priority -300; policy accept;");
     assert.match(egress[1], /^ {4}meta mark != 24705 ip hdrlength 5 .* udp dport 6081 ip saddr 10\.0\.1\.10 ip daddr 10\.0\.1\.0\/24 .* jump returned$/);
-    const learned = [...text.matchAll(/ add @([a-z0-9]+) \{/g)].map((m) => m[1]);
-    assert.deepEqual(learned, ["a4t", "a4u", "a6t", "a6u"]);
+    const learned = [...text.matchAll(/ add @([a-z0-9_]+) \{/g)].map((m) => m[1]);
+    assert.deepEqual(learned, ["a4t_0", "a4u_0", "a6t_0", "a6u_0", "a4t_1", "a4u_1", "a6t_1", "a6u_1"]);
+    // A flow already there the other way round is not added again.
+    assert.deepEqual(chainOf(text, "learn4_1").slice(0, 2), [
+      "    @th,456,8 6 @th,400,16 >= 40 @th,512,32 . @th,480,32 . @th,560,16 . @th,544,16 @a4t_1 return",
+      "    @th,456,8 6 @th,400,16 >= 40 add @a4t_1 { @th,480,32 . @th,512,32 . @th,544,16 . @th,560,16 timeout 350s }",
+    ]);
     const forwards = lines.filter((line) => line.includes(" fwd "));
     assert.equal(forwards.length, 2);
     for (const line of forwards) assert.match(line, /meta mark set 24705 fwd ip to /);
+  });
+
+  it("gives each bank its own eight sets, one element per flow, and looks a key up as it is and reversed", () => {
+    const text = renderFastPathTable(SPEC);
+    const sets = [...text.matchAll(/^ {2}set ([a-z0-9_]+) \{ typeof ([^;]+);/gm)].map((m) => [m[1], m[2]]);
+    assert.equal(sets.length, 2 * 8 + 2);
+    assert.deepEqual(sets[0], ["a4t_0", "@th,480,32 . @th,512,32 . @th,544,16 . @th,560,16"]);
+    assert.deepEqual(sets[2], ["a6t_0", "@th,448,128 . @th,576,128 . @th,704,16 . @th,720,16"]);
+    assert.equal(sets[15][0], "d6u_1");
+    assert.deepEqual(chainOf(text, "in6_0").slice(0, 2), [
+      "    @th,432,8 6 @th,416,16 >= 20 @th,448,128 . @th,576,128 . @th,704,16 . @th,720,16 @a6t_0 update @a6t_0 { @th,448,128 . @th,576,128 . @th,704,16 . @th,720,16 timeout 350s } goto allow",
+      "    @th,432,8 6 @th,416,16 >= 20 @th,576,128 . @th,448,128 . @th,720,16 . @th,704,16 @a6t_0 update @a6t_0 { @th,576,128 . @th,448,128 . @th,720,16 . @th,704,16 timeout 350s } goto allow",
+    ]);
+    assert.equal(chainOf(text, "in4_1").filter((rule) => rule.endsWith(" drop")).length, 4);
+    // Only an endpoint with a bank reaches one: the others' datagrams go on to the agent.
+    assert.match(chainOf(text, "geneve")[0], / @len4 @th,160,64 vmap @in4$/);
+    assert.match(chainOf(text, "returned")[1], / @len6 @th,160,64 vmap @learn6$/);
+    for (const map of ["in4", "in6", "learn4", "learn6"]) assert.ok(text.includes(`  map ${map} { typeof @th,160,64 : verdict; size 2; }`), map);
+  });
+
+  it("assigns a bank with one entry in each of the four maps", () => {
+    assert.equal(
+      renderBankAssignment("0123456789abcdef", 1),
+      "add element netdev gwlb_agent in4 { 0x0123456789abcdef : jump in4_1 }; add element netdev gwlb_agent in6 { 0x0123456789abcdef : jump in6_1 }; " +
+        "add element netdev gwlb_agent learn4 { 0x0123456789abcdef : jump learn4_1 }; add element netdev gwlb_agent learn6 { 0x0123456789abcdef : jump learn6_1 }",
+    );
   });
 });

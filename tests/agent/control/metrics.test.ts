@@ -28,6 +28,7 @@ describe("agent: metrics text", () => {
       workersReady: 2,
       socketMode: "shared",
       kernel: { receiveDrops: 7, receiveQueueBytes: 4096, sockets: 1 },
+      fastPathBanks: { used: 3, refused: 1 },
     });
     const lines = text.split("\n");
     for (const expected of [
@@ -36,6 +37,8 @@ describe("agent: metrics text", () => {
       'gwlb_agent_verdicts_total{action="allow",rule="odd\\"name"} 2',
       'gwlb_agent_verdicts_total{action="deny",rule="default"} 1',
       "gwlb_agent_active_flows 6",
+      "gwlb_agent_fast_path_endpoints 3",
+      "gwlb_agent_fast_path_endpoints_refused_total 1",
       "gwlb_agent_flow_logs_suppressed_total 9",
       "gwlb_agent_return_sockets 4",
       "gwlb_agent_config_version 4",

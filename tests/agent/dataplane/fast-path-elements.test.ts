@@ -1,30 +1,30 @@
-// The fast path's set elements: how a flow key becomes the two nft elements, and how the
+// The fast path's set elements: how a flow key becomes its nft element (and the reversed one), and how the
 // kernel's JSON listing (nft 1.0.6's own output, captured in a namespace) is read back, whole or
 // as it streams in chunks.
 import { strict as assert } from "node:assert";
-import { FAST_PATH_SETS, elementsOf, setIndexOf } from "../../../appliance-agent/src/dataplane/fast-path-elements";
+import { FAST_PATH_SETS, bankSetName, elementsOf, endpointHex, setIndexOf } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 import { ListedElement, SetListingReader, readListedSet } from "../../../appliance-agent/src/dataplane/fast-path-listing";
 import { KEY_WORDS } from "../../../appliance-agent/src/dataplane/flow-key";
 
-/** What `nft -j list set` printed for a4t with two elements (one endpoint id above 2^63). */
+/** What `nft -j list set` printed for bank 0's a4t with two elements (counters as if traffic had passed). */
 const A4T_LISTING =
-  '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"set": {"family": "netdev", "name": "a4t", "table": "gwlb_agent", ' +
-  '"type": ["integer", "integer", "integer", "integer"], "handle": 6, "size": 262144, "flags": ["timeout"], "elem": [' +
-  '{"elem": {"val": {"concat": [81985529216486895, 168432996, 3405803777, 29033472]}, "timeout": 350, "expires": 330, "counter": {"packets": 7, "bytes": 924}}}, ' +
-  '{"elem": {"val": {"concat": [-81985529216486896, 3323068417, 3323068418, 5250960]}, "timeout": 350, "expires": 12, "counter": {"packets": 0, "bytes": 0}}}' +
+  '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"set": {"family": "netdev", "name": "a4t_0", "table": "gwlb_agent", ' +
+  '"type": ["integer", "integer", "integer", "integer"], "handle": 70, "size": 65536, "flags": ["timeout"], "elem": [' +
+  '{"elem": {"val": {"concat": [168432996, 3405803777, 443, 1024]}, "timeout": 350, "expires": 330, "counter": {"packets": 7, "bytes": 924}}}, ' +
+  '{"elem": {"val": {"concat": [3323068417, 3323068418, 80, 8080]}, "timeout": 350, "expires": 12, "counter": {"packets": 0, "bytes": 0}}}' +
   '], "stmt": [{"counter": null}]}}]}\n';
 
-/** What it printed for a6u with one element (128-bit fields come as hex strings). */
+/** What it printed for a6u_0 with one element (128-bit fields come as hex strings). */
 const A6U_LISTING =
-  '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"set": {"family": "netdev", "name": "a6u", "table": "gwlb_agent", ' +
-  '"type": ["integer", "integer", "integer", "integer"], "handle": 9, "size": 262144, "flags": ["timeout"], "elem": [' +
-  '{"elem": {"val": {"concat": [81985529216486895, "0x20010db8000000000000000000000001", "0x20010db8000000000000000000000002", 3474432]}, "timeout": 100, "expires": 99, "counter": {"packets": 3, "bytes": 444}}}' +
+  '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"set": {"family": "netdev", "name": "a6u_0", "table": "gwlb_agent", ' +
+  '"type": ["integer", "integer", "integer", "integer"], "handle": 73, "size": 65536, "flags": ["timeout"], "elem": [' +
+  '{"elem": {"val": {"concat": ["0x20010db8000000000000000000000001", "0x20010db8000000000000000000000002", 53, 1024]}, "timeout": 100, "expires": 99, "counter": {"packets": 3, "bytes": 444}}}' +
   '], "stmt": [{"counter": null}]}}]}\n';
 
 /** An empty set has no "elem" at all. */
 const EMPTY_LISTING =
-  '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"set": {"family": "netdev", "name": "d6t", "table": "gwlb_agent", ' +
-  '"type": ["integer", "integer", "integer", "integer"], "handle": 12, "size": 262144, "flags": ["timeout"], "stmt": [{"counter": null}]}}]}\n';
+  '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"set": {"family": "netdev", "name": "d6t_0", "table": "gwlb_agent", ' +
+  '"type": ["integer", "integer", "integer", "integer"], "handle": 76, "size": 65536, "flags": ["timeout"], "stmt": [{"counter": null}]}}]}\n';
 
 function read(text: string, set: number): Array<Omit<ListedElement, "source" | "destination"> & { source: number[]; destination: number[] }> {
   const out: Array<Omit<ListedElement, "source" | "destination"> & { source: number[]; destination: number[] }> = [];
@@ -40,28 +40,31 @@ describe("agent: fast-path set elements", () => {
     assert.equal(FAST_PATH_SETS[setIndexOf(false, 6, 6)], "d6t");
   });
 
-  it("writes a flow as two elements, one per direction, with the ports swapped in the second", () => {
+  it("writes a flow as one element A -> B, and gives B -> A for deleting whichever the kernel learned", () => {
     const keys = new Uint32Array(KEY_WORDS * 2);
     // Slot 1: endpoint 0x0123456789abcdef, 10.10.21.100:443 <-> 203.0.113.1:40000.
     keys.set([0x01234567, 0x89abcdef, (4 << 8) | 6, 0x0a0a1564, 0, 0, 0, 0xcb007101, 0, 0, 0, 443 * 65536 + 40000], KEY_WORDS);
-    assert.deepEqual(elementsOf(keys, 1, 4), [
-      "0x0123456789abcdef . 0x0a0a1564 . 0xcb007101 . 0x01bb9c40",
-      "0x0123456789abcdef . 0xcb007101 . 0x0a0a1564 . 0x9c4001bb",
+    assert.deepEqual(elementsOf(keys, 1, 4), ["0x0a0a1564 . 0xcb007101 . 0x01bb . 0x9c40", "0xcb007101 . 0x0a0a1564 . 0x9c40 . 0x01bb"]);
+    const six = new Uint32Array(KEY_WORDS);
+    six.set([0, 1, (6 << 8) | 17, 0x20010db8, 0, 0, 1, 0x20010db8, 0, 0, 2, 53 * 65536 + 1024]);
+    assert.deepEqual(elementsOf(six, 0, 6), [
+      "0x20010db8000000000000000000000001 . 0x20010db8000000000000000000000002 . 0x0035 . 0x0400",
+      "0x20010db8000000000000000000000002 . 0x20010db8000000000000000000000001 . 0x0400 . 0x0035",
     ]);
+    assert.equal(endpointHex(0x01234567, 0x89abcdef), "0123456789abcdef");
+    assert.equal(bankSetName(setIndexOf(false, 6, 17), 12), "d6u_12");
   });
 
-  it("reads the kernel's IPv4 listing, an endpoint id above 2^63 included", () => {
+  it("reads the kernel's IPv4 listing", () => {
     assert.deepEqual(read(A4T_LISTING, setIndexOf(true, 4, 6)), [
-      { endpointHigh: 0x01234567, endpointLow: 0x89abcdef, source: [0x0a0a1564, 0, 0, 0], destination: [0xcb007101, 0, 0, 0], sourcePort: 443, destinationPort: 1024, packets: 7, bytes: 924 },
-      { endpointHigh: 0xfedcba98, endpointLow: 0x76543210, source: [0xc6120001, 0, 0, 0], destination: [0xc6120002, 0, 0, 0], sourcePort: 80, destinationPort: 8080, packets: 0, bytes: 0 },
+      { source: [0x0a0a1564, 0, 0, 0], destination: [0xcb007101, 0, 0, 0], sourcePort: 443, destinationPort: 1024, packets: 7, bytes: 924 },
+      { source: [0xc6120001, 0, 0, 0], destination: [0xc6120002, 0, 0, 0], sourcePort: 80, destinationPort: 8080, packets: 0, bytes: 0 },
     ]);
   });
 
   it("reads the kernel's IPv6 listing (128-bit fields as hex strings)", () => {
     assert.deepEqual(read(A6U_LISTING, setIndexOf(true, 6, 17)), [
       {
-        endpointHigh: 0x01234567,
-        endpointLow: 0x89abcdef,
         source: [0x20010db8, 0, 0, 1],
         destination: [0x20010db8, 0, 0, 2],
         sourcePort: 53,
@@ -77,12 +80,12 @@ describe("agent: fast-path set elements", () => {
     const whole = read(A4T_LISTING, set);
     for (let cut = 1; cut < A4T_LISTING.length; cut++) {
       const out: number[][] = [];
-      const reader = new SetListingReader(set, (e) => out.push([e.endpointHigh, e.endpointLow, e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]));
+      const reader = new SetListingReader(set, (e) => out.push([e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]));
       reader.push(A4T_LISTING.slice(0, cut));
       reader.push(A4T_LISTING.slice(cut));
       assert.equal(reader.finish(), true, `cut at ${cut}`);
       assert.equal(reader.count, 2, `cut at ${cut}`);
-      assert.deepEqual(out, whole.map((e) => [e.endpointHigh, e.endpointLow, e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]), `cut at ${cut}`);
+      assert.deepEqual(out, whole.map((e) => [e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]), `cut at ${cut}`);
     }
     const bytes: number[] = [];
     const oneByOne = new SetListingReader(setIndexOf(true, 6, 17), (e) => bytes.push(e.bytes, e.source[3], e.destination[3]));

@@ -85,12 +85,12 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
   }
 
   /**
-   * One flow offloaded by the agent and in the kernel: a denial's two elements (written by the
-   * agent), or the one element the egress chain learned from the return of an allowed flow's
-   * only direction.
+   * One flow offloaded by the agent and in the kernel as one element: written by the agent (a
+   * denial, or the first flow of an endpoint, which waits for the endpoint's bank) or learned by
+   * the egress chain from the agent's return.
    */
-  async function oneFlowInstalled(what: string, elements: 1 | 2 = 1): Promise<void> {
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && net.kernelFlowElements() === elements, what);
+  async function oneFlowInstalled(what: string): Promise<void> {
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && net.kernelFlowElements() === 1, what);
   }
 
   async function metrics(): Promise<Map<string, number>> {
@@ -126,15 +126,18 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     assert.equal(after.get("gwlb_agent_fast_path_bytes_total"), 5 * 1400);
   });
 
-  it("learns each direction of an allowed flow from the agent's return of its first packet; the flow log has both directions' kernel counts", async () => {
+  it("learns an allowed flow from the agent's return of its first packet, one element for both directions; the flow log has both directions' kernel counts", async () => {
     const running = await start(ALLOW_ALL, ["--fast-path", "nft", "--idle-timeout", "2"]);
     const udp = (src: string, dst: string, srcPort: number, dstPort: number): Buffer =>
       buildDatagram({ inner: { src, dst, protocol: "udp", srcPort, dstPort, totalLength: 80 } }).datagram;
+    // The endpoint's first flow (another one) gets it a bank; this flow's element is then learned on egress.
+    await offload(udpDatagram(4019, 8052), 40020);
     const forward = udp("10.1.0.1", "10.2.0.1", 4020, 8053);
     const reverse = udp("10.2.0.1", "10.1.0.1", 8053, 4020);
     await peer.send(forward, 40021);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 2 && net.kernelFlowElements() === 2, "the second flow learned");
     await peer.send(reverse, 40022);
-    await waitFor(() => net.kernelFlowElements() === 2, "both directions learned");
+    await sleep(100);
     await peer.returns();
     for (let i = 0; i < 3; i++) {
       await peer.send(forward, 40021);
@@ -143,18 +146,62 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     await sleep(300);
     const returned = (await peer.returns()).map((r) => `${r.fromPort} ${r.hex}`).sort();
     assert.deepEqual(returned, [...Array(3).fill(`40021 ${forward.toString("hex")}`), ...Array(3).fill(`40022 ${reverse.toString("hex")}`)].sort());
+    // The agent saw each flow's first packet only; the reverse direction never reached it.
     assert.equal((await metrics()).get("gwlb_agent_packets_in_total"), 2);
-    await waitFor(() => running.flowLogs().some((log) => log.event === "flow_end"), "flow_end", 10_000);
-    const end = running.flowLogs().find((log) => log.event === "flow_end")!;
+    assert.equal(net.kernelFlowElements(), 2);
+    const ended = (): Record<string, unknown> | undefined => running.flowLogs().find((log) => log.event === "flow_end" && log.dstPort === 8053);
+    await waitFor(() => ended() !== undefined, "flow_end", 10_000);
+    const end = ended()!;
     assert.deepEqual([end.reason, end.packets, end.bytes, end.verdict], ["idle", 8, 640, "allow"]);
-    assert.equal((await metrics()).get("gwlb_agent_fast_path_installs_total"), 1);
+    assert.equal((await metrics()).get("gwlb_agent_fast_path_installs_total"), 2);
+  });
+
+  it("gives each GWLB endpoint a bank of its own: a rule for one endpoint decides the same 5-tuple differently for the other, in the kernel", async () => {
+    const policy = { defaultAction: "allow", failMode: "closed", rules: [{ name: "not-b", action: "deny", protocol: "udp", endpointIds: ["00000000000000bb"], destination: { ports: 7100 } }] };
+    await start(policy, ["--fast-path", "nft"]);
+    const inner = { src: "10.1.0.1", dst: "10.2.0.1", protocol: "udp" as const, srcPort: 4100, dstPort: 7100, totalLength: 64 };
+    const fromA = buildDatagram({ inner, geneve: { endpointId: 0xaan } }).datagram;
+    const fromB = buildDatagram({ inner, geneve: { endpointId: 0xbbn } }).datagram;
+    await offload(fromA, 40031);
+    await peer.send(fromB, 40032);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 2 && net.kernelFlowElements() === 2, "both endpoints' flows installed");
+    assert.deepEqual(await peer.returns(), []);
+    for (let i = 0; i < 3; i++) {
+      await peer.send(fromA, 40031);
+      await peer.send(fromB, 40032);
+    }
+    await sleep(300);
+    assert.deepEqual(await peer.returns(), Array.from({ length: 3 }, () => ({ from: APPLIANCE, fromPort: 40031, hex: fromA.toString("hex") })));
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_dropped_packets_total") === 3, "kernel drops polled");
+    const m = await metrics();
+    assert.equal(m.get("gwlb_agent_packets_in_total"), 2);
+    assert.equal(m.get("gwlb_agent_fast_path_packets_total"), 3);
+    assert.equal(m.get("gwlb_agent_fast_path_endpoints"), 2);
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, /0xa010001 \. 0xa020001 \. 0x1004 \. 0x1bbc counter packets 6 /);
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "d4u_1").stdout, /0xa010001 \. 0xa020001 \. 0x1004 \. 0x1bbc counter packets 6 /);
+  });
+
+  it("keeps the flows of endpoints beyond --fast-path-endpoints on the slow path", async () => {
+    await start(ALLOW_ALL, ["--fast-path", "nft", "--fast-path-endpoints", "1"]);
+    const inner = { src: "10.1.0.1", dst: "10.2.0.1", protocol: "udp" as const, srcPort: 4101, dstPort: 7101, totalLength: 64 };
+    const fromA = buildDatagram({ inner, geneve: { endpointId: 0xaan } }).datagram;
+    const fromB = buildDatagram({ inner, geneve: { endpointId: 0xbbn } }).datagram;
+    await offload(fromA, 40033);
+    for (let i = 0; i < 3; i++) await peer.send(fromB, 40034);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_packets_out_total") === 4, "the agent returned the other endpoint's packets");
+    const m = await metrics();
+    assert.equal(m.get("gwlb_agent_fast_path_endpoints"), 1);
+    assert.equal(m.get("gwlb_agent_fast_path_endpoints_refused_total"), 1);
+    assert.equal(m.get("gwlb_agent_fast_path_flows"), 1);
+    assert.equal(net.kernelFlowElements(), 1);
+    assert.equal((await peer.returns()).filter((r) => r.fromPort === 40034 && r.hex === fromB.toString("hex")).length, 3);
   });
 
   it("drops a denied flow in the kernel", async () => {
     await start(ALLOW_ALL, ["--fast-path", "nft"]);
     const datagram = udpDatagram(4001, 53);
     await peer.send(datagram, 40002);
-    await oneFlowInstalled("the denied flow installed", 2);
+    await oneFlowInstalled("the denied flow installed");
     await sleep(100);
     for (let i = 0; i < 4; i++) await peer.send(datagram, 40002);
     await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_dropped_packets_total") === 4, "kernel drops polled");
@@ -223,7 +270,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     const udp = buildUdp(src, dst, 4010, 7010, Buffer.alloc(36, 2));
     const plain = encapsulate(buildIpv6({ src, dst, nextHeader: 17, payload: udp }));
     await offload(plain, 40011);
-    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a6u").stdout, /counter packets/);
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a6u_0").stdout, /counter packets/);
     await peer.send(plain, 40011);
     const variants = [
       encapsulate(buildIpv6({ src, dst, nextHeader: 17, payload: udp, extensionHeaders: [ipv6OptionsHeader(0)] })), // hop-by-hop
@@ -271,9 +318,10 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     const first = await start(ALLOW_ALL, ["--fast-path", "nft"]);
     await offload(udpDatagram(4006, 7002), 40007);
     assert.equal(await first.stop("SIGINT"), 0);
-    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u").stdout, /counter packets/);
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, /counter packets/);
     const second = await start(ALLOW_ALL, ["--fast-path", "nft"]);
-    assert.doesNotMatch(net.nft("list", "set", "netdev", "gwlb_agent", "a4u").stdout, /counter packets/);
+    assert.doesNotMatch(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, /counter packets/);
+    assert.doesNotMatch(net.nft("list", "map", "netdev", "gwlb_agent", "in4").stdout, /jump/);
     assert.equal(await second.stop("SIGTERM"), 0);
     assert.notEqual(net.nft("list", "table", "netdev", "gwlb_agent").status, 0);
   });

@@ -58,7 +58,7 @@ export class NetnsPair {
   }
 
   /**
-   * Flow elements the agent's fast-path table holds now (the dynamic ones carry an expiry; two per
+   * Flow elements the agent's fast-path table holds now (the dynamic ones carry an expiry; one per
    * flow). The agent's `fast_path_flows` gauge counts installs it has queued, before nft applies them.
    */
   kernelFlowElements(): number {
