@@ -116,8 +116,11 @@ export function report(r: BenchResult): string {
       `  live run, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB = ${mem.agentBytesPerFlow.toFixed(0)} bytes per flow ` +
         `(garbage V8 has not returned included); kernel, system-wide: ${mem.kernelBytesPerFlow.toFixed(0)} bytes per flow`,
       `  counter polls at ${fmt(mem.installed)} offloaded flows: ${mem.pollMs.toFixed(0)} ms each (mean of ${mem.polls}), the agent and its nft processes at ${(mem.pollAgentCores * 100).toFixed(1)}% of a core meanwhile (no traffic)`,
-      `  new flows meanwhile (${fmt(mem.duringPoll.sent)} SYNs in ${mem.duringPoll.runs} runs, ${mem.duringPoll.polls} poll(s) ending among them): worst run's p50 / p99 / p99.9 / max round trip ` +
-        `${[mem.duringPoll.p50Us, mem.duringPoll.p99Us, mem.duringPoll.p999Us].map(histogramValue).join(" / ")} / ${fmt(mem.duringPoll.maxUs)} us, ${fmt(mem.duringPoll.lost)} lost`,
+      `  new flows meanwhile, runs of 10 s at 1,000 SYNs/s until a poll ended in one: p50 / p99 / p99.9 / max round trip, lost`,
+      ...mem.duringPoll.runs.map(
+        (run, i) =>
+          `    run ${i + 1}${run.pollEnded ? " (a poll ended)" : ""}: ${[run.p50Us, run.p99Us, run.p999Us].map(histogramValue).join(" / ")} / ${fmt(run.maxUs)} us, ${fmt(run.lost)} of ${fmt(run.sent)} lost`,
+      ),
       `  per preallocated slot (fresh agents): agent ${mem.agentBytesPerTableSlot.toFixed(1)} resident bytes per flow-table slot, ${mem.agentBytesPerFastPathSlot.toFixed(1)} per fast-path slot (untouched pages are not resident); kernel ${mem.kernelBytesPerFastPathSlot.toFixed(1)} per fast-path slot (sets grow, nothing is preallocated)`,
     );
   }

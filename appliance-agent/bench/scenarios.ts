@@ -108,16 +108,20 @@ const PROBE_RATE = 1000;
 const PROBE_SECONDS = 10;
 const PROBE_RUNS = 12;
 
-/** How new flows fared while the agent polled a full table: the worst round trips over the probe runs. */
-export interface DuringPollResult {
-  runs: number;
-  polls: number;
+/** One probe run: its round trips, and whether a poll ended during it. */
+export interface ProbeRun {
   sent: number;
   lost: number;
   p50Us: number;
   p99Us: number;
   p999Us: number;
   maxUs: number;
+  pollEnded: boolean;
+}
+
+/** How new flows fared while the agent polled a full table, run by run. */
+export interface DuringPollResult {
+  runs: ProbeRun[];
 }
 
 /**
@@ -128,21 +132,17 @@ export interface DuringPollResult {
 async function probeDuringPoll(agent: AgentProcess, m: Measurer, ctx: TargetContext, firstClient: number, sockets: number, scratch: string): Promise<DuringPollResult> {
   const file = path.join(scratch, "memory-probe.bin");
   const polls0 = await agent.metric("gwlb_agent_fast_path_polls_total");
-  const out: DuringPollResult = { runs: 0, polls: 0, sent: 0, lost: 0, p50Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
+  const runs: ProbeRun[] = [];
   const count = PROBE_RATE * PROBE_SECONDS;
-  while (out.runs < PROBE_RUNS && out.polls === 0) {
-    writeTemplates(file, synTemplates(count, sockets, firstClient + out.runs * count));
+  let polls = polls0;
+  while (runs.length < PROBE_RUNS && polls === polls0) {
+    writeTemplates(file, synTemplates(count, sockets, firstClient + runs.length * count));
     const { result } = await m.measure(ctx.agentPath, { templates: file, sockets, rate: PROBE_RATE, seconds: PROBE_SECONDS + 2, once: true, drainMs: 1000 }, agent.pid);
-    out.runs++;
-    out.sent += result.sent;
-    out.lost += result.lost;
-    out.p50Us = Math.max(out.p50Us, result.p50Us);
-    out.p99Us = Math.max(out.p99Us, result.p99Us);
-    out.p999Us = Math.max(out.p999Us, result.p999Us);
-    out.maxUs = Math.max(out.maxUs, result.maxUs);
-    out.polls = (await agent.metric("gwlb_agent_fast_path_polls_total")) - polls0;
+    polls = await agent.metric("gwlb_agent_fast_path_polls_total");
+    const { sent, lost, p50Us, p99Us, p999Us, maxUs } = result;
+    runs.push({ sent, lost, p50Us, p99Us, p999Us, maxUs, pollEnded: polls !== polls0 });
   }
-  return out;
+  return { runs };
 }
 
 /** Waits (bounded) until a gauge stops moving; returns its last value. */
