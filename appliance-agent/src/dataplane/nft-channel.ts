@@ -5,10 +5,23 @@
 // read as it streams.
 
 import { ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { setPriority } from "node:os";
 
 /** Counter reads run at the lowest CPU priority: they take only what the data path leaves. */
 const LIST_NICENESS = 19;
+/**
+ * Lower still: SCHED_IDLE (util-linux `chrt -i 0`) where chrt is installed. A nice-19 task on
+ * the agent's CPU still runs in slices of its own; an idle-policy task runs only when the CPU
+ * would otherwise idle.
+ */
+const CHRT_CANDIDATES = ["/usr/bin/chrt", "/bin/chrt"];
+let chrt: string | null | undefined;
+
+function idleCommand(nft: string, args: readonly string[]): [string, string[]] {
+  chrt ??= CHRT_CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
+  return chrt === null ? [nft, [...args]] : [chrt, ["-i", "0", nft, ...args]];
+}
 
 export interface NftChannelOptions {
   readonly nft: string;
@@ -35,7 +48,8 @@ export class NftChannel {
    */
   stream(args: readonly string[], timeoutMs: number, onData: (chunk: string) => void): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.nft, args, { stdio: ["ignore", "pipe", "pipe"] });
+      const [command, commandArgs] = idleCommand(this.options.nft, args);
+      const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
       try {
         if (child.pid !== undefined) setPriority(child.pid, LIST_NICENESS);
       } catch {
