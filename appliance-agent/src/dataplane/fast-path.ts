@@ -21,6 +21,7 @@ import {
   setIndexOf,
   setIsTcp,
 } from "./fast-path-elements";
+import { EndpointBanks } from "./fast-path-endpoints";
 import { ListedElement, SetListingReader } from "./fast-path-listing";
 import { KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-key";
 import { FLAG_ALLOW, FLAG_INITIATOR_IS_A, FLAG_IN_USE, FlowTable } from "./flow-table";
@@ -51,10 +52,6 @@ const COMMANDS_PER_LINE = 256;
 const LIST_TIMEOUT_MS = 60_000;
 /** A flow missing from this many polls in a row was dropped by the kernel (its timeout). */
 const MISSING_POLLS = 2;
-/** Bank of an endpoint the control plane has been asked about and not answered yet (-1: refused, all banks taken). */
-const BANK_ASKED = -2;
-/** Flows held, all endpoints together, until their endpoint's bank is known. */
-const MAX_WAITING = 4096;
 
 export class FastPath {
   /** Flow slot -> offload index, -1 when the flow is not offloaded. */
@@ -90,16 +87,7 @@ export class FastPath {
   private readonly inner = new InnerPacket();
   private polling: Promise<void> | null = null;
   private pollAt = 0;
-  /** Endpoints this worker knows, with their bank (or BANK_ASKED, BANK_REFUSED), by 16 hex digits. */
-  private readonly banks = new Map<string, number>();
-  /** Bank -> endpoint id words, for reading a bank's listing back into flow keys. */
-  private readonly bankHigh = new Uint32Array(MAX_BANKS);
-  private readonly bankLow = new Uint32Array(MAX_BANKS);
-  /** Banks that hold this worker's flows at some point, in assignment order (what a poll visits). */
-  private readonly usedBanks: number[] = [];
-  /** Flows decided while their endpoint's bank was being asked for, by endpoint: installed when it comes. */
-  private readonly waiting = new Map<string, number[]>();
-  private waitingCount = 0;
+  private readonly endpoints: EndpointBanks;
 
   constructor(
     private readonly config: FastPathConfig,
@@ -107,8 +95,9 @@ export class FastPath {
     private readonly counters: DataPlaneCounters,
     onError: (message: string) => void,
     /** Asks the control plane for a bank for this endpoint (16 hex digits); the answer comes through setBank. */
-    private readonly requestBank: (endpoint: string) => void,
+    requestBank: (endpoint: string) => void,
   ) {
+    this.endpoints = new EndpointBanks(config.banks, requestBank);
     const max = Math.max(1, config.setSize);
     this.indexOf = new Int32Array(table.capacity).fill(-1);
     this.flowOf = new Int32Array(max).fill(-1);
@@ -136,17 +125,10 @@ export class FastPath {
 
   /** The control plane's answer for an endpoint: its bank, or -1 when every bank is taken. */
   setBank(endpoint: string, bank: number): void {
-    if (!/^[0-9a-f]{16}$/.test(endpoint) || !Number.isInteger(bank) || bank < -1 || bank >= Math.min(MAX_BANKS, this.config.banks)) return;
-    this.banks.set(endpoint, bank);
-    const waiting = this.waiting.get(endpoint) ?? [];
-    this.waiting.delete(endpoint);
-    this.waitingCount -= waiting.length;
-    if (bank < 0) return;
-    const high = Number.parseInt(endpoint.slice(0, 8), 16);
-    const low = Number.parseInt(endpoint.slice(8), 16);
-    this.bankHigh[bank] = high;
-    this.bankLow[bank] = low;
-    if (!this.usedBanks.includes(bank)) this.usedBanks.push(bank);
+    const waiting = this.endpoints.answer(endpoint, bank);
+    if (waiting.length === 0) return;
+    const high = this.endpoints.high[bank];
+    const low = this.endpoints.low[bank];
     // Their first packets went back before the kernel knew the endpoint, so nothing was learned
     // from them: the agent writes their elements. A slot may have been reused meanwhile; what
     // is still a decided flow of this endpoint is what gets installed.
@@ -265,7 +247,7 @@ export class FastPath {
     // JSON, one set per process, read as it streams: nft 1.0.6 writes its text listing a token per
     // write(2) and fails on several `list set` in one call. A flow installed or moved while this
     // runs starts afresh (install), so what is read belongs to the flow now there.
-    for (const bank of this.usedBanks) {
+    for (const bank of this.endpoints.used) {
       for (let set = 0; set < SET_COUNT; set++) {
         if (this.setFlows[bank * SET_COUNT + set] === 0) continue;
         const reader = new SetListingReader(set, (element) => this.accumulate(bank, set, element));
@@ -321,33 +303,18 @@ export class FastPath {
     }
   }
 
-  /** The bank of the flow's endpoint; negative (and asked for, once) when there is none yet. */
+  /** The bank of the flow's endpoint; negative when there is none (yet). */
   private bankFor(slot: number): number {
     const keys = this.table.keys;
-    const endpoint = endpointHex(keys[slot * KEY_WORDS + KEY_ENDPOINT_HIGH], keys[slot * KEY_WORDS + KEY_ENDPOINT_LOW]);
-    const bank = this.banks.get(endpoint);
-    if (bank === undefined) {
-      this.banks.set(endpoint, BANK_ASKED);
-      this.requestBank(endpoint);
-    } else if (bank !== BANK_ASKED) {
-      return bank;
-    }
-    // Every packet of the flow until then comes here; a slot listed twice is installed once.
-    if (this.waitingCount < MAX_WAITING) {
-      const waiting = this.waiting.get(endpoint) ?? [];
-      waiting.push(slot);
-      this.waiting.set(endpoint, waiting);
-      this.waitingCount++;
-    }
-    return BANK_ASKED;
+    return this.endpoints.bankFor(endpointHex(keys[slot * KEY_WORDS + KEY_ENDPOINT_HIGH], keys[slot * KEY_WORDS + KEY_ENDPOINT_LOW]), slot);
   }
 
   /** Adds one listed element's raw counts to its flow's sums for this poll. */
   private accumulate(bank: number, set: number, element: ListedElement): void {
     const geneve = this.geneve;
     const inner = this.inner;
-    geneve.endpointIdHigh = this.bankHigh[bank];
-    geneve.endpointIdLow = this.bankLow[bank];
+    geneve.endpointIdHigh = this.endpoints.high[bank];
+    geneve.endpointIdLow = this.endpoints.low[bank];
     inner.family = set & 2 ? 6 : 4;
     inner.protocol = setIsTcp(set) ? 6 : 17;
     inner.source.set(element.source);
