@@ -123,20 +123,21 @@ export class FastPath {
     });
   }
 
-  /** The control plane's answer for an endpoint: its bank, or -1 when every bank is taken. */
-  setBank(endpoint: string, bank: number): void {
+  /** The control plane's answer for an endpoint: its bank, or -1 when every bank is taken; `policyVersion` is the one in force. */
+  setBank(endpoint: string, bank: number, policyVersion: number): void {
     const waiting = this.endpoints.answer(endpoint, bank);
     if (waiting.length === 0) return;
     const high = this.endpoints.high[bank];
     const low = this.endpoints.low[bank];
     // Their first packets went back before the kernel knew the endpoint, so nothing was learned
-    // from them: the agent writes their elements. A slot may have been reused meanwhile; what
-    // is still a decided flow of this endpoint is what gets installed.
+    // from them: the agent writes their elements. A slot may have been reused meanwhile, or the
+    // policy reloaded: what is still a flow of this endpoint decided by the policy in force is
+    // what gets installed (the others are decided again on their next packet).
     const table = this.table;
     const keys = table.keys;
     for (const slot of waiting) {
       const base = slot * KEY_WORDS;
-      if ((table.flags[slot] & FLAG_IN_USE) === 0 || table.policyVersion[slot] === 0 || this.indexOf[slot] >= 0) continue;
+      if ((table.flags[slot] & FLAG_IN_USE) === 0 || table.policyVersion[slot] !== policyVersion || this.indexOf[slot] >= 0) continue;
       if (!offloadableProtocol(table.protocol(slot))) continue;
       if (keys[base + KEY_ENDPOINT_HIGH] !== high || keys[base + KEY_ENDPOINT_LOW] !== low) continue;
       this.install(slot, (table.flags[slot] & FLAG_ALLOW) !== 0, true);

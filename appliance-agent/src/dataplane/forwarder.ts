@@ -184,7 +184,7 @@ export class Forwarder {
 
   /** The control plane's answer to a bank request: the endpoint's bank, or -1 (none left). */
   setFastPathBank(endpoint: string, bank: number): void {
-    this.fastPath?.setBank(endpoint, bank);
+    this.fastPath?.setBank(endpoint, bank, this.policyVersion);
   }
 
   get currentPolicyVersion(): number {
