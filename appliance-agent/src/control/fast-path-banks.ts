@@ -6,12 +6,9 @@
 // install that endpoint's flows into the same sets. Banks are not reused while the table lives:
 // endpoints are long-lived, and a restart rebuilds the table empty.
 
+import { NO_BANK, isEndpointHex } from "../dataplane/fast-path-elements";
 import { logEvent } from "../shared/log";
 import { renderBankAssignment } from "./fast-path-ruleset";
-
-const ENDPOINT = /^[0-9a-f]{16}$/;
-/** The answer for an endpoint that found every bank taken. */
-export const NO_BANK = -1;
 
 export class FastPathBanks {
   /** Endpoint (16 hex digits) -> bank, or NO_BANK; what a respawned worker is told again. */
@@ -31,7 +28,7 @@ export class FastPathBanks {
 
   /** A worker met `endpoint`: assign it a bank if it has none, and announce the answer. */
   request(endpoint: string): void {
-    if (!ENDPOINT.test(endpoint) || this.pending.has(endpoint)) return;
+    if (!isEndpointHex(endpoint) || this.pending.has(endpoint)) return;
     const known = this.assigned.get(endpoint);
     if (known !== undefined) {
       this.announce(endpoint, known);

@@ -16,7 +16,6 @@ import {
   SET_COUNT,
   bankSetName,
   elementsOf,
-  endpointHex,
   offloadableProtocol,
   setIndexOf,
   setIsTcp,
@@ -307,7 +306,7 @@ export class FastPath {
   /** The bank of the flow's endpoint; negative when there is none (yet). */
   private bankFor(slot: number): number {
     const keys = this.table.keys;
-    return this.endpoints.bankFor(endpointHex(keys[slot * KEY_WORDS + KEY_ENDPOINT_HIGH], keys[slot * KEY_WORDS + KEY_ENDPOINT_LOW]), slot);
+    return this.endpoints.bankFor(keys[slot * KEY_WORDS + KEY_ENDPOINT_HIGH], keys[slot * KEY_WORDS + KEY_ENDPOINT_LOW], slot);
   }
 
   /** Adds one listed element's raw counts to its flow's sums for this poll. */

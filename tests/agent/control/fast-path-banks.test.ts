@@ -1,7 +1,8 @@
 // Endpoint banks of the fast path: one bank per GWLB endpoint, assigned once, announced to every
 // worker after the kernel has the bank's map entries; endpoints past the last bank are refused.
 import { strict as assert } from "node:assert";
-import { FastPathBanks, NO_BANK } from "../../../appliance-agent/src/control/fast-path-banks";
+import { FastPathBanks } from "../../../appliance-agent/src/control/fast-path-banks";
+import { NO_BANK } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 
 const A = "00000000000000aa";
 const B = "00000000000000bb";
