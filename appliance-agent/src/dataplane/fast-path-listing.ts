@@ -26,7 +26,6 @@ const COUNTER = '"counter": {"packets": ';
 const BYTES = ', "bytes": ';
 const LOW_32 = 0xffffffffn;
 const QUOTE = 0x22;
-const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 const LETTER_X = 0x78;
@@ -34,6 +33,8 @@ const COMMA = 0x2c;
 const SPACE = 0x20;
 const CLOSE_LIST = 0x5d;
 const OPEN_OBJECT = 0x7b;
+
+const KEY_FIELDS = 4;
 
 /** Not enough text yet: the element continues in the next chunk. */
 const INCOMPLETE = -1;
@@ -51,6 +52,8 @@ export class SetListingReader {
     bytes: 0,
   };
   private readonly addressWords: number;
+  /** The key's fields as read: source, destination, source port, destination port. */
+  private readonly fields = ["", "", "", ""];
   // Where the field being read ends (set by field()).
   private fieldEnd = 0;
 
@@ -92,14 +95,12 @@ export class SetListingReader {
   /** Reads one element whose fields start at `at`; returns where it ends, or INCOMPLETE. */
   private readElement(text: string, at: number): number {
     const element = this.element;
-    const source = this.field(text, at);
-    if (source === null) return INCOMPLETE;
-    const destination = this.field(text, afterSeparator(text, this.fieldEnd));
-    if (destination === null) return INCOMPLETE;
-    const sourcePort = this.field(text, afterSeparator(text, this.fieldEnd));
-    if (sourcePort === null) return INCOMPLETE;
-    const destinationPort = this.field(text, afterSeparator(text, this.fieldEnd));
-    if (destinationPort === null) return INCOMPLETE;
+    const fields = this.fields;
+    for (let i = 0, from = at; i < KEY_FIELDS; i++, from = afterSeparator(text, this.fieldEnd)) {
+      const field = this.field(text, from);
+      if (field === null) return INCOMPLETE;
+      fields[i] = field;
+    }
     // `]}` closes the value. An element with neither timeout nor counter is the value alone (then
     // `]` or `, {` follow); otherwise the first `}` after it closes the counter, or the element.
     const after = this.fieldEnd + 2;
@@ -117,10 +118,10 @@ export class SetListingReader {
     const bytesMark = text.indexOf(BYTES, packetsAt);
     if (bytesMark < 0 || bytesMark > objectEnd) return objectEnd + 1; // not nft's layout: no counts
     const bytesAt = bytesMark + BYTES.length;
-    words(source, this.addressWords, element.source);
-    words(destination, this.addressWords, element.destination);
-    element.sourcePort = Number(sourcePort);
-    element.destinationPort = Number(destinationPort);
+    words(fields[0], this.addressWords, element.source);
+    words(fields[1], this.addressWords, element.destination);
+    element.sourcePort = Number(fields[2]);
+    element.destinationPort = Number(fields[3]);
     element.packets = Number(text.slice(packetsAt, bytesMark));
     element.bytes = Number(text.slice(bytesAt, objectEnd));
     this.visit(element);
@@ -137,7 +138,6 @@ export class SetListingReader {
       return text.slice(at + 1, end);
     }
     let end = at;
-    if (text.charCodeAt(end) === MINUS) end++;
     for (; end < text.length; end++) {
       const c = text.charCodeAt(end);
       if (c < ZERO || c > NINE) break;
@@ -168,12 +168,4 @@ function words(text: string, count: number, out: Uint32Array): void {
     out[i] = Number(value & LOW_32);
     value >>= 32n;
   }
-}
-
-/** Reads a whole listing of set `set` (see SetListingReader); returns the number of elements. */
-export function readListedSet(text: string, set: number, visit: (element: ListedElement) => void): number {
-  const reader = new SetListingReader(set, visit);
-  reader.push(text);
-  reader.finish();
-  return reader.count;
 }

@@ -3,7 +3,7 @@
 // as it streams in chunks.
 import { strict as assert } from "node:assert";
 import { FAST_PATH_SETS, bankSetName, elementsOf, endpointHex, setIndexOf } from "../../../appliance-agent/src/dataplane/fast-path-elements";
-import { ListedElement, SetListingReader, readListedSet } from "../../../appliance-agent/src/dataplane/fast-path-listing";
+import { ListedElement, SetListingReader } from "../../../appliance-agent/src/dataplane/fast-path-listing";
 import { KEY_WORDS } from "../../../appliance-agent/src/dataplane/flow-key";
 
 /** What `nft -j list set` printed for bank 0's a4t with two elements (counters as if traffic had passed). */
@@ -25,6 +25,14 @@ const A6U_LISTING =
 const EMPTY_LISTING =
   '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"set": {"family": "netdev", "name": "d6t_0", "table": "gwlb_agent", ' +
   '"type": ["integer", "integer", "integer", "integer"], "handle": 76, "size": 65536, "flags": ["timeout"], "stmt": [{"counter": null}]}}]}\n';
+
+/** Reads a whole listing at once; returns the number of elements. */
+function readListedSet(text: string, set: number, visit: (element: ListedElement) => void): number {
+  const reader = new SetListingReader(set, visit);
+  reader.push(text);
+  reader.finish();
+  return reader.count;
+}
 
 function read(text: string, set: number): Array<Omit<ListedElement, "source" | "destination"> & { source: number[]; destination: number[] }> {
   const out: Array<Omit<ListedElement, "source" | "destination"> & { source: number[]; destination: number[] }> = [];
