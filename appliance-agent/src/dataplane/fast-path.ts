@@ -33,8 +33,9 @@ export interface FastPathConfig {
   readonly nft: string;
   /**
    * Elements each kernel set holds at most (all workers together); a set this full learns no
-   * more. Also this worker's bound on offloaded flows: the kernel learns allowed flows from the
-   * agent's returns whether or not the worker has room, so the worker has room for all of them.
+   * more. Also this worker's bound on the flows it tracks in the kernel. The kernel learns an
+   * allowed flow from the agent's return whether or not the worker has room for it; one it has no
+   * room for counts in fast_path_full_total and stays in the kernel until its idle timeout.
    */
   readonly setSize: number;
   /** Banks of sets, one per GWLB endpoint the control plane assigns (at most MAX_BANKS). */
