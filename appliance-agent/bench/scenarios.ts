@@ -53,7 +53,7 @@ function typedArrayBytes(owner: object): number {
  * (a flow-table slot and a fast-path slot): what a live flow occupies, garbage aside.
  */
 export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number } {
-  const slots = 4096;
+  const slots = 65_536;
   const table = new FlowTable({ maxFlows: slots, tcpIdleTimeoutMs: 1000, otherIdleTimeoutMs: 1000 });
   const fastPath = new FastPath(
     { nft: "nft", setSize: slots, banks: 1, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 },

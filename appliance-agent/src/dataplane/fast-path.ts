@@ -4,14 +4,13 @@
 // the kernel forwarded back into the flow table (packets, bytes, last seen), so that metrics,
 // idle expiry and flow logs stay the agent's. The flow table stays authoritative: an element
 // lives only while its flow does, and a flow whose element the kernel lost goes back to the slow
-// path.
+// path. Its per-flow state sits beside the flow table's, by flow slot, in 19 bytes.
 
 import { Counter, DataPlaneCounters } from "./counters";
+import { Credit } from "./fast-path-credit";
 import {
   FAST_PATH_TABLE,
-  KERNEL_COUNTS_PER_PACKET,
   MAX_BANKS,
-  OUTER_OVERHEAD_BYTES,
   RETURN_OVERHEAD_BYTES,
   SET_COUNT,
   bankSetName,
@@ -53,39 +52,38 @@ const LIST_TIMEOUT_MS = 60_000;
 /** A flow missing from this many polls in a row was dropped by the kernel (its timeout). */
 const MISSING_POLLS = 2;
 
+// A flow's state bits: read in this poll's listing; returned a datagram while this poll ran; and
+// the polls in a row it was missing from, above them.
+const LISTED = 1;
+const RETURNED_DURING_POLL = 2;
+const MISSING_SHIFT = 2;
+
 export class FastPath {
-  /** Flow slot -> offload index, -1 when the flow is not offloaded. */
-  readonly indexOf: Int32Array;
   size = 0;
   /** Set when the owner stops: flows ending then keep their elements (a restart adopts none, rebuilds). */
   closing = false;
-  private readonly flowOf: Int32Array;
-  private readonly setOf: Uint8Array;
-  private readonly bankOf: Uint16Array;
+  /** Per flow slot: 0 when the flow is not offloaded, else 1 + its bank * SET_COUNT + its set. */
+  private readonly place: Uint16Array;
+  private readonly state: Uint8Array;
+  /** Per flow slot, in the element's raw counter units: what was credited, plus the agent's own returns (fast-path-credit.ts). */
+  private readonly basePackets: Float64Array;
+  private readonly baseBytes: Float64Array;
   /** Offloaded flows per (bank, set): a poll lists only the sets that have some. */
   private readonly setFlows = new Int32Array(MAX_BANKS * SET_COUNT);
-  /** What the last poll read of each flow's element, less the agent's returns: forwarded packets and inner bytes. */
-  private readonly lastPackets: Float64Array;
-  private readonly lastBytes: Float64Array;
-  /**
-   * This poll's raw counts per flow. A flow is one element, except when the agent wrote it (a
-   * flow that waited for its bank) while the kernel learned it the other way round: both count.
-   */
-  private readonly sumPackets: Float64Array;
-  private readonly sumBytes: Float64Array;
-  /** Datagrams (and their sent bytes) the agent returned for an allowed offloaded flow: the egress chain counted them. */
-  private readonly returned: Float64Array;
-  private readonly returnedBytes: Float64Array;
-  private readonly listed: Uint8Array;
-  private readonly missing: Uint8Array;
-  private readonly freeList: Int32Array;
-  private freeCount: number;
   private queue: string[] = [];
   private flushScheduled = false;
   private readonly channel: NftChannel;
   private readonly geneve = new GeneveHeader();
   private readonly inner = new InnerPacket();
+  private readonly credit = new Credit();
+  /**
+   * Allowed flows the agent wrote (they waited for their bank): they may be two elements, one
+   * each way round, so a poll sums their raw counts before crediting them. Slot -> this poll's
+   * raw packets and bytes; at most the flows that waited (fast-path-endpoints.ts).
+   */
+  private readonly written = new Map<number, [number, number]>();
   private polling: Promise<void> | null = null;
+  private listing = false;
   private pollAt = 0;
   private readonly endpoints: EndpointBanks;
 
@@ -98,22 +96,11 @@ export class FastPath {
     requestBank: (endpoint: string) => void,
   ) {
     this.endpoints = new EndpointBanks(config.banks, requestBank);
-    const max = Math.max(1, config.setSize);
-    this.indexOf = new Int32Array(table.capacity).fill(-1);
-    this.flowOf = new Int32Array(max).fill(-1);
-    this.setOf = new Uint8Array(max);
-    this.bankOf = new Uint16Array(max);
-    this.lastPackets = new Float64Array(max);
-    this.lastBytes = new Float64Array(max);
-    this.sumPackets = new Float64Array(max);
-    this.sumBytes = new Float64Array(max);
-    this.returned = new Float64Array(max);
-    this.returnedBytes = new Float64Array(max);
-    this.listed = new Uint8Array(max);
-    this.missing = new Uint8Array(max);
-    this.freeList = new Int32Array(max);
-    for (let i = 0; i < max; i++) this.freeList[i] = max - 1 - i;
-    this.freeCount = max;
+    // Zero-filled, so a slot's pages become resident only once a flow there is offloaded.
+    this.place = new Uint16Array(table.capacity);
+    this.state = new Uint8Array(table.capacity);
+    this.basePackets = new Float64Array(table.capacity);
+    this.baseBytes = new Float64Array(table.capacity);
     this.channel = new NftChannel({
       nft: config.nft,
       onError: (message) => {
@@ -121,6 +108,10 @@ export class FastPath {
         onError(message);
       },
     });
+  }
+
+  offloaded(slot: number): boolean {
+    return this.place[slot] !== 0;
   }
 
   /** The control plane's answer for an endpoint: its bank, or -1 when every bank is taken; `policyVersion` is the one in force. */
@@ -137,7 +128,7 @@ export class FastPath {
     const keys = table.keys;
     for (const slot of waiting) {
       const base = slot * KEY_WORDS;
-      if ((table.flags[slot] & FLAG_IN_USE) === 0 || table.policyVersion[slot] !== policyVersion || this.indexOf[slot] >= 0) continue;
+      if ((table.flags[slot] & FLAG_IN_USE) === 0 || table.policyVersion[slot] !== policyVersion || this.place[slot] !== 0) continue;
       if (!offloadableProtocol(table.protocol(slot))) continue;
       if (keys[base + KEY_ENDPOINT_HIGH] !== high || keys[base + KEY_ENDPOINT_LOW] !== low) continue;
       this.install(slot, (table.flags[slot] & FLAG_ALLOW) !== 0, true);
@@ -147,70 +138,71 @@ export class FastPath {
   /**
    * Installs (or moves to the right set) the flow in `slot` with its verdict. A flow whose
    * endpoint has no bank yet waits for it (setBank). The kernel learns an allowed flow from the
-   * agent's return of its packet; `write` has the agent write it instead.
+   * agent's return of its packet; `write` has the agent write it instead. A denied flow's
+   * element is always written here.
    */
   install(slot: number, allow: boolean, write = false): void {
     const table = this.table;
     const set = setIndexOf(allow, table.family(slot), table.protocol(slot));
-    let index = this.indexOf[slot];
-    if (index >= 0) {
-      if (this.setOf[index] === set) return;
-      this.queueDelete(slot, this.bankOf[index], this.setOf[index]);
-      this.setFlows[this.bankOf[index] * SET_COUNT + this.setOf[index]]--;
+    const place = this.place[slot];
+    let bank: number;
+    if (place !== 0) {
+      bank = Math.floor((place - 1) / SET_COUNT);
+      const old = (place - 1) % SET_COUNT;
+      if (old === set) return;
+      this.queueDelete(slot, bank, old);
+      this.setFlows[bank * SET_COUNT + old]--;
     } else {
-      const bank = this.bankFor(slot);
+      bank = this.bankFor(slot);
       if (bank < 0) return;
-      if (this.freeCount === 0) {
+      if (this.size >= this.config.setSize) {
         this.counters.values[Counter.FastPathFull]++;
         return;
       }
-      index = this.freeList[--this.freeCount];
-      this.indexOf[slot] = index;
-      this.flowOf[index] = slot;
-      this.bankOf[index] = bank;
       this.size++;
     }
-    this.setOf[index] = set;
-    this.setFlows[this.bankOf[index] * SET_COUNT + set]++;
-    this.lastPackets[index] = 0;
-    this.lastBytes[index] = 0;
-    this.sumPackets[index] = 0;
-    this.sumBytes[index] = 0;
-    this.listed[index] = 0;
-    this.returned[index] = 0;
-    this.returnedBytes[index] = 0;
-    this.missing[index] = 0;
+    this.place[slot] = 1 + bank * SET_COUNT + set;
+    this.setFlows[bank * SET_COUNT + set]++;
+    this.state[slot] = 0;
+    this.basePackets[slot] = 0;
+    this.baseBytes[slot] = 0;
+    this.written.delete(slot);
     this.counters.values[Counter.FastPathInstalls]++;
     // An allowed flow is added by the kernel's egress chain as the agent returns its packets;
-    // only a denial needs an element written here.
+    // only a denial, or a flow the kernel could not learn, needs an element written here.
     if (allow && !write) return;
+    // The kernel may also have learned this one the other way round, from a return after the
+    // bank's map entry was written and before this worker heard of the bank.
+    if (allow) this.written.set(slot, [0, 0]);
     const timeout = setIsTcp(set) ? this.config.tcpIdleTimeoutSeconds : this.config.otherIdleTimeoutSeconds;
-    // The initiator's direction: what the kernel would have learned from the flow's first return.
+    // The initiator's direction, as the kernel would have learned it from the flow's first return.
     const [ab, ba] = elementsOf(table.keys, slot, table.family(slot));
     const element = (table.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? ab : ba;
-    this.enqueue(`add element netdev ${FAST_PATH_TABLE} ${bankSetName(set, this.bankOf[index])} { ${element} timeout ${timeout}s }`);
+    this.enqueue(`add element netdev ${FAST_PATH_TABLE} ${bankSetName(set, bank)} { ${element} timeout ${timeout}s }`);
   }
 
-  /** Notes a datagram of `length` bytes the agent returned for `slot` in the shape the egress chain learns from. */
+  /** Notes a datagram of `length` bytes the agent returned for `slot` in the shape the egress chain learns from (and counts). */
   countReturn(slot: number, length: number): void {
-    const index = this.indexOf[slot];
-    if (index < 0 || this.setOf[index] >= SET_COUNT / 2) return;
-    this.returned[index]++;
-    this.returnedBytes[index] += length + RETURN_OVERHEAD_BYTES;
+    const place = this.place[slot];
+    if (place === 0 || (place - 1) % SET_COUNT >= SET_COUNT / 2) return;
+    this.basePackets[slot]++;
+    this.baseBytes[slot] += length + RETURN_OVERHEAD_BYTES;
+    if (this.listing) this.state[slot] |= RETURNED_DURING_POLL;
   }
 
   /** Takes a flow out of the kernel (it ended); nothing if it was not offloaded. */
   remove(slot: number): void {
-    const index = this.indexOf[slot];
-    if (index < 0) return;
-    if (!this.closing) this.queueDelete(slot, this.bankOf[index], this.setOf[index]);
-    this.release(slot, index);
+    const place = this.place[slot];
+    if (place === 0) return;
+    if (!this.closing) this.queueDelete(slot, Math.floor((place - 1) / SET_COUNT), (place - 1) % SET_COUNT);
+    this.release(slot);
     this.counters.values[Counter.FastPathRemovals]++;
   }
 
   /** Calls `visit` with every offloaded flow's slot (for re-deciding them after a reload). */
   forEachFlow(visit: (slot: number) => void): void {
-    const slots = this.flowOf.filter((slot) => slot >= 0);
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.place.length; slot++) if (this.place[slot] !== 0) slots.push(slot);
     for (const slot of slots) visit(slot);
   }
 
@@ -229,6 +221,7 @@ export class FastPath {
   poll(now: () => number): Promise<void> {
     this.polling ??= this.pollOnce(now).finally(() => {
       this.polling = null;
+      this.listing = false;
     });
     return this.polling;
   }
@@ -239,15 +232,44 @@ export class FastPath {
   }
 
   private async pollOnce(now: () => number): Promise<void> {
-    this.listed.fill(0);
-    this.sumPackets.fill(0);
-    this.sumBytes.fill(0);
     this.pollAt = now();
+    this.listing = true;
     // A set at its size learns nothing more: its flows that are missing were not added.
     const full = new Uint8Array(MAX_BANKS * SET_COUNT);
     // JSON, one set per process, read as it streams: nft 1.0.6 writes its text listing a token per
     // write(2) and fails on several `list set` in one call. A flow installed or moved while this
     // runs starts afresh (install), so what is read belongs to the flow now there.
+    const complete = await this.listSets(full);
+    this.listing = false;
+    for (const [slot, sums] of this.written) {
+      if (complete && (this.state[slot] & LISTED) !== 0) this.creditFlow(slot, (this.place[slot] - 1) % SET_COUNT, sums[0], sums[1]);
+      sums[0] = 0;
+      sums[1] = 0;
+    }
+    const values = this.counters.values;
+    const place = this.place;
+    const state = this.state;
+    for (let slot = 0; slot < place.length; slot++) {
+      if (place[slot] === 0) continue;
+      // A listing cut short says nothing of the flows it did not reach.
+      if (!complete) {
+        state[slot] &= ~(LISTED | RETURNED_DURING_POLL);
+        continue;
+      }
+      if ((state[slot] & LISTED) !== 0) {
+        state[slot] = 0;
+        continue;
+      }
+      const missing = (state[slot] >> MISSING_SHIFT) + 1;
+      state[slot] = missing << MISSING_SHIFT;
+      if (missing < MISSING_POLLS) continue;
+      if (full[place[slot] - 1] === 1) values[Counter.FastPathFull]++;
+      this.release(slot);
+    }
+  }
+
+  /** Lists every set that holds flows, crediting each element as it is read; false if a listing failed. */
+  private async listSets(full: Uint8Array): Promise<boolean> {
     for (const bank of this.endpoints.used) {
       for (let set = 0; set < SET_COUNT; set++) {
         if (this.setFlows[bank * SET_COUNT + set] === 0) continue;
@@ -256,52 +278,16 @@ export class FastPath {
           await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk));
         } catch {
           this.counters.values[Counter.FastPathErrors]++;
-          return;
+          return false;
         }
         if (!reader.finish()) {
           this.counters.values[Counter.FastPathErrors]++;
-          return;
+          return false;
         }
         if (reader.count >= this.config.setSize) full[bank * SET_COUNT + set] = 1;
       }
     }
-    const values = this.counters.values;
-    for (let index = 0; index < this.flowOf.length; index++) {
-      const slot = this.flowOf[index];
-      if (slot < 0) continue;
-      if (this.listed[index] !== 0) {
-        this.missing[index] = 0;
-        this.credit(slot, index);
-        continue;
-      }
-      if (++this.missing[index] < MISSING_POLLS) continue;
-      if (full[this.bankOf[index] * SET_COUNT + this.setOf[index]] === 1) values[Counter.FastPathFull]++;
-      this.release(slot, index);
-    }
-  }
-
-  /** Adds what the kernel forwarded or dropped for the flow since the last poll to it. */
-  private credit(slot: number, index: number): void {
-    // The ingress chain counts each packet twice; the egress chain counted the agent's returns.
-    const packets = Math.max(0, (this.sumPackets[index] - this.returned[index]) / KERNEL_COUNTS_PER_PACKET);
-    const bytes = Math.max(0, (this.sumBytes[index] - this.returnedBytes[index]) / KERNEL_COUNTS_PER_PACKET - packets * OUTER_OVERHEAD_BYTES);
-    // Smaller than last time: the element was re-created (its counter restarts at 0).
-    const newPackets = packets >= this.lastPackets[index] ? packets - this.lastPackets[index] : packets;
-    const newBytes = bytes >= this.lastBytes[index] ? bytes - this.lastBytes[index] : bytes;
-    this.lastPackets[index] = packets;
-    this.lastBytes[index] = bytes;
-    if (newPackets === 0) return;
-    const table = this.table;
-    table.packets[slot] += newPackets;
-    table.bytes[slot] += newBytes;
-    table.markSeen(slot, this.pollAt);
-    const values = this.counters.values;
-    if (this.setOf[index] < SET_COUNT / 2) {
-      values[Counter.FastPathPackets] += newPackets;
-      values[Counter.FastPathBytes] += newBytes;
-    } else {
-      values[Counter.FastPathDropped] += newPackets;
-    }
+    return true;
   }
 
   /** The bank of the flow's endpoint; negative when there is none (yet). */
@@ -310,7 +296,7 @@ export class FastPath {
     return this.endpoints.bankFor(keys[slot * KEY_WORDS + KEY_ENDPOINT_HIGH], keys[slot * KEY_WORDS + KEY_ENDPOINT_LOW], slot);
   }
 
-  /** Adds one listed element's raw counts to its flow's sums for this poll. */
+  /** Adds what one listed element counted since the last poll to its flow (packets, inner bytes, last seen). */
   private accumulate(bank: number, set: number, element: ListedElement): void {
     const geneve = this.geneve;
     const inner = this.inner;
@@ -322,14 +308,37 @@ export class FastPath {
     inner.destination.set(element.destination);
     inner.sourcePort = element.sourcePort;
     inner.destinationPort = element.destinationPort;
+    const slot = this.table.find(geneve, inner);
+    // Not a flow of ours in this set: an element being deleted, or one the kernel learned for a flow this worker had no room for.
+    if (slot < 0 || this.place[slot] !== 1 + bank * SET_COUNT + set) return;
+    this.state[slot] |= LISTED;
+    const sums = this.written.size === 0 ? undefined : this.written.get(slot);
+    if (sums !== undefined) {
+      sums[0] += element.packets;
+      sums[1] += element.bytes;
+      return;
+    }
+    this.creditFlow(slot, set, element.packets, element.bytes);
+  }
+
+  /** Credits the flow in `slot` (of set `set`) with what its elements' raw counts hold beyond its baseline. */
+  private creditFlow(slot: number, set: number, rawPackets: number, rawBytes: number): void {
     const table = this.table;
-    const slot = table.find(geneve, inner);
-    if (slot < 0) return;
-    const index = this.indexOf[slot];
-    if (index < 0 || this.setOf[index] !== set || this.bankOf[index] !== bank) return; // an element being deleted
-    this.listed[index] = 1;
-    this.sumPackets[index] += element.packets;
-    this.sumBytes[index] += element.bytes;
+    const raced = (this.state[slot] & RETURNED_DURING_POLL) !== 0;
+    const credit = this.credit.compute(rawPackets, rawBytes, this.basePackets[slot], this.baseBytes[slot], raced);
+    this.basePackets[slot] = credit.basePackets;
+    this.baseBytes[slot] = credit.baseBytes;
+    if (credit.packets === 0) return;
+    table.packets[slot] += credit.packets;
+    table.bytes[slot] += credit.bytes;
+    table.markSeen(slot, this.pollAt);
+    const values = this.counters.values;
+    if (set < SET_COUNT / 2) {
+      values[Counter.FastPathPackets] += credit.packets;
+      values[Counter.FastPathBytes] += credit.bytes;
+    } else {
+      values[Counter.FastPathDropped] += credit.packets;
+    }
   }
 
   /**
@@ -343,11 +352,11 @@ export class FastPath {
     this.enqueue(commands.join("; "));
   }
 
-  private release(slot: number, index: number): void {
-    this.setFlows[this.bankOf[index] * SET_COUNT + this.setOf[index]]--;
-    this.indexOf[slot] = -1;
-    this.flowOf[index] = -1;
-    this.freeList[this.freeCount++] = index;
+  private release(slot: number): void {
+    this.written.delete(slot);
+    this.setFlows[this.place[slot] - 1]--;
+    this.place[slot] = 0;
+    this.state[slot] = 0;
     this.size--;
   }
 

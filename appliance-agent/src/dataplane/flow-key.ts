@@ -44,10 +44,10 @@ export function writeFlowKey(geneve: GeneveHeader, packet: InnerPacket, key: Uin
   return sourceIsA;
 }
 
-/** Seeded FNV-1a over the key's words, with a final avalanche. */
-export function hashFlowKey(key: Uint32Array, seed: number): number {
+/** Seeded FNV-1a over the key's words (at `at` in `key`), with a final avalanche. */
+export function hashFlowKey(key: Uint32Array, seed: number, at = 0): number {
   let h = seed ^ 0x811c9dc5;
-  for (let i = 0; i < KEY_WORDS; i++) h = Math.imul(h ^ key[i], 0x01000193);
+  for (let i = 0; i < KEY_WORDS; i++) h = Math.imul(h ^ key[at + i], 0x01000193);
   // Final avalanche so that low bits (the bucket index) depend on every word.
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

@@ -1,6 +1,7 @@
 // The flow table: a fixed-capacity hash table in typed arrays (struct of arrays), keyed by
 // GWLB endpoint id + canonical 5-tuple (flow-key.ts) so both directions of a flow share one entry.
-// Memory is allocated once for `maxFlows` entries (about 130 bytes each) and never grows.
+// Memory is allocated once for `maxFlows` entries (111 bytes each, with the buckets) and never
+// grows.
 
 import { KEY_ADDRESS_A, KEY_ADDRESS_B, KEY_FAMILY_PROTOCOL, KEY_PORTS, KEY_WORDS, hashFlowKey, writeFlowKey } from "./flow-key";
 import type { GeneveHeader } from "./geneve";
@@ -54,12 +55,11 @@ export class FlowTable {
   readonly bytes: Float64Array;
   /** Attachment id of the latest packet, two words per entry (for flow logs). */
   readonly attachment: Uint32Array;
-  /** Index of the policy rule that decided the flow; -1 for the default action. */
-  readonly rule: Int32Array;
+  /** Index of the policy rule that decided the flow; -1 for the default action (a policy has at most 10,000 rules). */
+  readonly rule: Int16Array;
   /** Version of the policy that decided the flow; 0 = not decided yet. */
   readonly policyVersion: Uint32Array;
 
-  private readonly hashes: Uint32Array;
   private readonly chain: Int32Array;
   private readonly older: Int32Array;
   private readonly newer: Int32Array;
@@ -82,9 +82,8 @@ export class FlowTable {
     this.packets = new Float64Array(capacity);
     this.bytes = new Float64Array(capacity);
     this.attachment = new Uint32Array(capacity * 2);
-    this.rule = new Int32Array(capacity);
+    this.rule = new Int16Array(capacity);
     this.policyVersion = new Uint32Array(capacity);
-    this.hashes = new Uint32Array(capacity);
     this.chain = new Int32Array(capacity);
     this.older = new Int32Array(capacity);
     this.newer = new Int32Array(capacity);
@@ -138,18 +137,18 @@ export class FlowTable {
     const key = this.scratch;
     const keys = this.keys;
     let slot = this.buckets[hash & this.bucketMask];
+    // Chains average under one entry (as many buckets as slots), so keys are compared as they are,
+    // without a stored hash to check first, from the last word: ports and addresses differ soonest.
     while (slot >= 0) {
-      if (this.hashes[slot] === hash) {
-        const base = slot * KEY_WORDS;
-        let equal = true;
-        for (let i = 0; i < KEY_WORDS; i++) {
-          if (keys[base + i] !== key[i]) {
-            equal = false;
-            break;
-          }
+      const base = slot * KEY_WORDS;
+      let equal = true;
+      for (let i = KEY_WORDS - 1; i >= 0; i--) {
+        if (keys[base + i] !== key[i]) {
+          equal = false;
+          break;
         }
-        if (equal) return slot;
       }
+      if (equal) return slot;
       slot = this.chain[slot];
     }
     return -1;
@@ -218,7 +217,6 @@ export class FlowTable {
     const slot = this.freeHead;
     this.freeHead = this.chain[slot];
     this.keys.set(this.scratch, slot * KEY_WORDS);
-    this.hashes[slot] = hash;
     const bucket = hash & this.bucketMask;
     this.chain[slot] = this.buckets[bucket];
     this.buckets[bucket] = slot;
@@ -262,7 +260,7 @@ export class FlowTable {
 
   private remove(slot: number, reason: number): void {
     if (this.onEnd !== null) this.onEnd(slot, reason);
-    const bucket = this.hashes[slot] & this.bucketMask;
+    const bucket = hashFlowKey(this.keys, this.seed, slot * KEY_WORDS) & this.bucketMask;
     let at = this.buckets[bucket];
     if (at === slot) {
       this.buckets[bucket] = this.chain[slot];

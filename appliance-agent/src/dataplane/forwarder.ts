@@ -282,7 +282,7 @@ export class Forwarder {
     if (inner.fragment === Fragment.First) this.fragments.remember(geneve, inner, allow, this.now);
     const fastPath = this.fastPath;
     const kernelShaped = fastPath !== null && kernelCanMatch(message, geneve.innerOffset, inner.family, inner.protocol, inner.fragment !== Fragment.None);
-    if (kernelShaped && fastPath.indexOf[slot] < 0) fastPath.install(slot, allow);
+    if (kernelShaped && !fastPath.offloaded(slot)) fastPath.install(slot, allow);
     if (!allow) return Drop.PolicyDeny;
     const sent = this.pool.send(address, port, message);
     // The kernel's egress chain learns the flow from this return, and counts it.
