@@ -112,7 +112,7 @@ export function report(r: BenchResult): string {
     out.push(
       "",
       `memory per offloaded flow: agent ${mem.agentStructureBytesPerFlow.toFixed(0)} (its flow-table and fast-path arrays) + kernel ${mem.kernelBytesPerElement.toFixed(0)} ` +
-        `(one set element, slab + per-CPU counter, measured alone) = ${mem.totalBytesPerFlow.toFixed(0)} bytes`,
+        `(one set element measured alone: slab ${mem.kernelSlabBytesPerElement.toFixed(0)} + per-CPU counter ${mem.kernelPerCpuBytesPerElement.toFixed(0)}) = ${mem.totalBytesPerFlow.toFixed(0)} bytes`,
       `  live run, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB = ${mem.agentBytesPerFlow.toFixed(0)} bytes per flow ` +
         `(garbage V8 has not returned included); kernel, system-wide: ${mem.kernelBytesPerFlow.toFixed(0)} bytes per flow`,
       `  counter polls at ${fmt(mem.installed)} offloaded flows: ${mem.pollMs.toFixed(0)} ms each (mean of ${mem.polls}), the agent and its nft processes at ${(mem.pollAgentCores * 100).toFixed(1)}% of a core meanwhile (no traffic)`,
@@ -121,7 +121,7 @@ export function report(r: BenchResult): string {
         (run, i) =>
           `    run ${i + 1}${run.pollEnded ? " (a poll ended)" : ""}: ${[run.p50Us, run.p99Us, run.p999Us].map(histogramValue).join(" / ")} / ${fmt(run.maxUs)} us, ${fmt(run.lost)} of ${fmt(run.sent)} lost`,
       ),
-      `  per preallocated slot (fresh agents): agent ${mem.agentBytesPerTableSlot.toFixed(1)} resident bytes per flow-table slot, ${mem.agentBytesPerFastPathSlot.toFixed(1)} per fast-path slot (untouched pages are not resident); kernel ${mem.kernelBytesPerFastPathSlot.toFixed(1)} per fast-path slot (sets grow, nothing is preallocated)`,
+      `  per preallocated slot (fresh agents): agent ${mem.agentBytesPerTableSlot.toFixed(1)} resident bytes per flow-table slot (the fast path's state included), ${mem.agentBytesPerFastPathSlot.toFixed(1)} per --fast-path-max-flows slot (untouched pages are not resident); kernel ${mem.kernelBytesPerFastPathSlot.toFixed(1)} per --fast-path-max-flows slot (sets grow, nothing is preallocated)`,
     );
   }
   out.push("", "targets:");

@@ -33,14 +33,28 @@ export interface NewFlowsResult {
   receiveBufferDrops: number;
 }
 
+/** A /proc/meminfo line in bytes. */
+function meminfoBytes(name: string): number {
+  const meminfo = readFileSync("/proc/meminfo", "utf8");
+  return Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(meminfo)?.[1] ?? NaN) * 1024;
+}
+
 /**
  * Kernel memory nftables set elements come from, system-wide: unreclaimable slab (the elements)
  * plus per-CPU allocations (each element's counter is per CPU).
  */
 export function kernelElementMemoryBytes(): number {
-  const meminfo = readFileSync("/proc/meminfo", "utf8");
-  const kB = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(meminfo)?.[1] ?? NaN) * 1024;
-  return kB("SUnreclaim") + kB("Percpu");
+  return meminfoBytes("SUnreclaim") + meminfoBytes("Percpu");
+}
+
+/** An element's counter (struct nft_counter: bytes and packets, 64 bits each) on every possible CPU. */
+function perCpuCounterBytes(): number {
+  const possible = readFileSync("/sys/devices/system/cpu/possible", "utf8").trim();
+  const cpus = possible.split(",").reduce((sum, range) => {
+    const [first, last] = range.split("-").map(Number);
+    return sum + (last === undefined ? 1 : last - first + 1);
+  }, 0);
+  return 16 * cpus;
 }
 
 /** Sum of the typed arrays an object owns. */
@@ -68,10 +82,12 @@ export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number
 /**
  * Kernel bytes per element of the agent's IPv4 TCP allow set, measured alone in the agent's
  * namespace: `elements` elements added to a scratch table in one transaction, the system-wide
- * slab + per-CPU delta read, the table deleted; the median of `rounds`. The live-flow run's own
- * system-wide delta is reported beside it, but other kernel activity moves that one.
+ * slab and per-CPU deltas read, the table deleted; the median of `rounds` for each. The per-CPU
+ * allocator reuses the chunks an earlier round (or the live run) freed, so its line often does
+ * not move: the per-CPU part is at least the counter's own size on every possible CPU. The
+ * live-flow run's own system-wide delta is reported beside it, but other kernel activity moves that one.
  */
-export async function measureKernelElementBytes(ns: string | null, scratch: string, elements = 50_000, rounds = 3): Promise<number> {
+export async function measureKernelElementBytes(ns: string | null, scratch: string, elements = 50_000, rounds = 5): Promise<{ slab: number; perCpu: number }> {
   const table = "gwlbbench_memory";
   const file = path.join(scratch, "memory-elements.nft");
   const lines = [`table netdev ${table} {`, `  ${renderFlowSet(0, 0, elements * 2)}`, "}"];
@@ -79,20 +95,23 @@ export async function measureKernelElementBytes(ns: string | null, scratch: stri
   for (let i = 0; i < elements; i++) batch.push(`0x${(0x0a000000 + i).toString(16)} . 0xcb007101 . 0x01bb . 0x9c40 timeout 300s`);
   lines.push(`add element netdev ${table} a4t_0 { ${batch.join(", ")} }`);
   writeFileSync(file, lines.join("\n") + "\n");
-  const perElement: number[] = [];
+  const slab: number[] = [];
+  const perCpu: number[] = [];
   const nft = (...args: string[]): string[] => inNamespace(ns, "nft", args).flat();
   for (let round = 0; round < rounds; round++) {
     const [deleteCommand, ...deleteArgs] = nft("delete", "table", "netdev", table);
     tryRun(deleteCommand, deleteArgs);
     await sleep(500);
-    const before = kernelElementMemoryBytes();
+    const slab0 = meminfoBytes("SUnreclaim");
+    const perCpu0 = meminfoBytes("Percpu");
     const [command, ...args] = nft("-f", file);
     run(command, args, 120_000);
     await sleep(500);
-    perElement.push((kernelElementMemoryBytes() - before) / elements);
+    slab.push((meminfoBytes("SUnreclaim") - slab0) / elements);
+    perCpu.push((meminfoBytes("Percpu") - perCpu0) / elements);
     tryRun(deleteCommand, deleteArgs);
   }
-  return median(perElement);
+  return { slab: median(slab), perCpu: Math.max(median(perCpu), perCpuCounterBytes()) };
 }
 
 /** Waits (bounded) until the agent has polled its kernel counters `count` times in all. */
@@ -205,8 +224,10 @@ export interface MemoryResult {
   kernelBytesPerFlow: number;
   /** The agent's arrays per offloaded flow (a flow-table and a fast-path slot). */
   agentStructureBytesPerFlow: number;
-  /** Kernel bytes per set element measured alone; a flow is one. */
+  /** Kernel bytes per set element measured alone (slab + per-CPU); a flow is one. */
   kernelBytesPerElement: number;
+  kernelSlabBytesPerElement: number;
+  kernelPerCpuBytesPerElement: number;
   /** agentStructureBytesPerFlow + kernelBytesPerElement. */
   totalBytesPerFlow: number;
   /** Counter polls watched at this table size, their mean wall time, and the CPU (cores) of the agent and its nft processes meanwhile, no traffic. */
@@ -254,7 +275,10 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
   const syns = path.join(scratch, "memory-syn.bin");
   writeTemplates(syns, synTemplates(flows, sockets));
   const agent = await AgentProcess.start({ bundle: ctx.bundle, dir: ctx.dir, path: ctx.agentPath, workers: 1, cpus: ctx.cpus, extraArgs: agentArgs("fast") });
-  let result: Omit<MemoryResult, "agentBytesPerTableSlot" | "agentBytesPerFastPathSlot" | "kernelBytesPerFastPathSlot" | "agentStructureBytesPerFlow" | "kernelBytesPerElement" | "totalBytesPerFlow">;
+  let result: Omit<
+    MemoryResult,
+    "agentBytesPerTableSlot" | "agentBytesPerFastPathSlot" | "kernelBytesPerFastPathSlot" | "agentStructureBytesPerFlow" | "kernelBytesPerElement" | "kernelSlabBytesPerElement" | "kernelPerCpuBytesPerElement" | "totalBytesPerFlow"
+  >;
   try {
     await m.measure(ctx.agentPath, { templates: warm, sockets, rate: 5000, seconds: 3 }, agent.pid);
     await sleep(1000);
@@ -289,11 +313,14 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
   const bigFast = await startFootprint(ctx, 100_000, 262_144);
   const structures = agentStructureBytes();
   const agentStructureBytesPerFlow = structures.tableSlot + structures.fastPathSlot;
-  const kernelBytesPerElement = await measureKernelElementBytes(ctx.agentPath.applianceNs, scratch);
+  const element = await measureKernelElementBytes(ctx.agentPath.applianceNs, scratch);
+  const kernelBytesPerElement = element.slab + element.perCpu;
   return {
     ...result,
     agentStructureBytesPerFlow,
     kernelBytesPerElement,
+    kernelSlabBytesPerElement: element.slab,
+    kernelPerCpuBytesPerElement: element.perCpu,
     totalBytesPerFlow: agentStructureBytesPerFlow + kernelBytesPerElement,
     agentBytesPerTableSlot: (bigTable.rss - base.rss) / 400_000,
     agentBytesPerFastPathSlot: (bigFast.rss - base.rss) / (262_144 - 65_536),

@@ -3,6 +3,7 @@
 // lines of several worker processes sharing stdout never interleave mid-line.
 
 import { formatAddress } from "../../../common/cidr";
+import { UNKNOWN_ATTACHMENT } from "./attachment-ids";
 import { formatId64 } from "./geneve";
 import { protocolName } from "../shared/ip-protocols";
 import { KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-key";
@@ -11,6 +12,13 @@ import { Counter, DataPlaneCounters } from "./counters";
 
 const PIPE_BUF = 4096;
 const FLUSH_INTERVAL_MS = 200;
+
+/** The flow's latest attachment id as 16 hex digits, or "unknown" past the ids the table can tell apart. */
+function attachmentText(table: FlowTable, slot: number): string {
+  const index = table.attachment[slot];
+  if (index === UNKNOWN_ATTACHMENT) return "unknown";
+  return formatId64(table.attachments.high[index], table.attachments.low[index]);
+}
 
 /** The fields of one flow log line. */
 export interface FlowLogRecord {
@@ -88,7 +96,7 @@ export class FlowLogger {
       time: new Date(now).toISOString(),
       worker: this.worker,
       endpointId: formatId64(keys[base + KEY_ENDPOINT_HIGH], keys[base + KEY_ENDPOINT_LOW]),
-      attachmentId: formatId64(table.attachment[slot * 2], table.attachment[slot * 2 + 1]),
+      attachmentId: attachmentText(table, slot),
       protocol: protocolName(table.protocol(slot)),
       src: formatAddress(family, keys, table.initiatorAt(slot)),
       srcPort: table.initiatorPort(slot),
@@ -100,7 +108,7 @@ export class FlowLogger {
       bytes: table.bytes[slot],
     };
     if (event === "flow_end") {
-      record.durationMs = Math.max(0, table.lastSeen[slot] - table.firstSeen[slot]);
+      record.durationMs = table.durationMs(slot);
       if (reason !== undefined) record.reason = reason;
     }
     this.append(JSON.stringify(record) + "\n");
