@@ -81,12 +81,10 @@ export function elementsOf(keys: Uint32Array, slot: number, family: number): [st
   return [`0x${a} . 0x${b} . 0x${portA} . 0x${portB}`, `0x${b} . 0x${a} . 0x${portB} . 0x${portA}`];
 }
 
-/** An endpoint id as 16 hex digits: how the control plane and the workers name it to each other. */
-export function endpointHex(high: number, low: number): string {
-  return hex(high, 8) + hex(low, 8);
-}
-
-/** Whether `text` is an endpoint id as endpointHex writes it (it goes into nft commands). */
+/**
+ * Whether `text` is an endpoint id as formatId64 (geneve.ts) writes it: 16 hex digits, how the
+ * control plane and the workers name an endpoint to each other (it goes into nft commands).
+ */
 export function isEndpointHex(text: string): boolean {
   return /^[0-9a-f]{16}$/.test(text);
 }

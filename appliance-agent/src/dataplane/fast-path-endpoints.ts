@@ -3,7 +3,8 @@
 // for (to read a bank's listing back into flow keys), and the flows that were decided while
 // their endpoint's bank was still being asked for.
 
-import { MAX_BANKS, NO_BANK, endpointHex, isEndpointHex } from "./fast-path-elements";
+import { MAX_BANKS, NO_BANK, isEndpointHex } from "./fast-path-elements";
+import { formatId64 } from "./geneve";
 
 /** Bank of an endpoint the control plane has been asked about and not answered yet. */
 const BANK_ASKED = -2;
@@ -41,7 +42,7 @@ export class EndpointBanks {
    */
   bankFor(high: number, low: number, slot: number): number {
     if (high !== this.lastHigh || low !== this.lastLow || this.lastBank === BANK_ASKED) {
-      const endpoint = endpointHex(high, low);
+      const endpoint = formatId64(high, low);
       const known = this.byEndpoint.get(endpoint);
       if (known === undefined) {
         this.byEndpoint.set(endpoint, BANK_ASKED);
