@@ -45,6 +45,10 @@ export function setIndexOf(allow: boolean, family: number, protocol: number): nu
   return (allow ? 0 : 4) + (family === 6 ? 2 : 0) + (protocol === PROTO_TCP ? 0 : 1);
 }
 
+export function setAllows(index: number): boolean {
+  return index < SET_COUNT / 2;
+}
+
 export function setIsTcp(index: number): boolean {
   return (index & 1) === 0;
 }

@@ -16,6 +16,8 @@ import {
   bankSetName,
   elementsOf,
   offloadableProtocol,
+  setAllows,
+  setFamily,
   setIndexOf,
   setIsTcp,
 } from "./fast-path-elements";
@@ -26,6 +28,7 @@ import { FLAG_ALLOW, FLAG_INITIATOR_IS_A, FLAG_IN_USE, FlowTable } from "./flow-
 import { GeneveHeader } from "./geneve";
 import { InnerPacket } from "./inner-packet";
 import { NftChannel } from "./nft-channel";
+import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 
 /** What a worker needs to use the table the control plane created. Plain JSON (crosses IPC). */
 export interface FastPathConfig {
@@ -58,11 +61,24 @@ const LISTED = 1;
 const RETURNED_DURING_POLL = 2;
 const MISSING_SHIFT = 2;
 
+/** Where (bank, set) is in the per-set arrays; a flow's place is 1 + that, 0 when it is not offloaded. */
+function setSlot(bank: number, set: number): number {
+  return bank * SET_COUNT + set;
+}
+
+function placeBank(place: number): number {
+  return Math.floor((place - 1) / SET_COUNT);
+}
+
+function placeSet(place: number): number {
+  return (place - 1) % SET_COUNT;
+}
+
 export class FastPath {
   size = 0;
   /** Set when the owner stops: flows ending then keep their elements (a restart adopts none, rebuilds). */
   closing = false;
-  /** Per flow slot: 0 when the flow is not offloaded, else 1 + its bank * SET_COUNT + its set. */
+  /** Per flow slot: 0 when the flow is not offloaded, else 1 + setSlot(its bank, its set). */
   private readonly place: Uint16Array;
   private readonly state: Uint8Array;
   /** Per flow slot, in the element's raw counter units: what was credited, plus the agent's own returns (fast-path-credit.ts). */
@@ -143,26 +159,25 @@ export class FastPath {
    */
   install(slot: number, allow: boolean, write = false): void {
     const table = this.table;
-    const set = setIndexOf(allow, table.family(slot), table.protocol(slot));
     const place = this.place[slot];
-    let bank: number;
+    // Every packet of a flow of an endpoint without a bank comes here: that answer comes first.
+    const bank = place !== 0 ? placeBank(place) : this.bankFor(slot);
+    if (bank < 0) return;
+    const set = setIndexOf(allow, table.family(slot), table.protocol(slot));
     if (place !== 0) {
-      bank = Math.floor((place - 1) / SET_COUNT);
-      const old = (place - 1) % SET_COUNT;
+      const old = placeSet(place);
       if (old === set) return;
       this.queueDelete(slot, bank, old);
-      this.setFlows[bank * SET_COUNT + old]--;
+      this.setFlows[place - 1]--;
     } else {
-      bank = this.bankFor(slot);
-      if (bank < 0) return;
       if (this.size >= this.config.setSize) {
         this.counters.values[Counter.FastPathFull]++;
         return;
       }
       this.size++;
     }
-    this.place[slot] = 1 + bank * SET_COUNT + set;
-    this.setFlows[bank * SET_COUNT + set]++;
+    this.place[slot] = 1 + setSlot(bank, set);
+    this.setFlows[setSlot(bank, set)]++;
     this.state[slot] = 0;
     this.basePackets[slot] = 0;
     this.baseBytes[slot] = 0;
@@ -184,7 +199,7 @@ export class FastPath {
   /** Notes a datagram of `length` bytes the agent returned for `slot` in the shape the egress chain learns from (and counts). */
   countReturn(slot: number, length: number): void {
     const place = this.place[slot];
-    if (place === 0 || (place - 1) % SET_COUNT >= SET_COUNT / 2) return;
+    if (place === 0 || !setAllows(placeSet(place))) return;
     this.basePackets[slot]++;
     this.baseBytes[slot] += length + RETURN_OVERHEAD_BYTES;
     if (this.listing) this.state[slot] |= RETURNED_DURING_POLL;
@@ -194,7 +209,7 @@ export class FastPath {
   remove(slot: number): void {
     const place = this.place[slot];
     if (place === 0) return;
-    if (!this.closing) this.queueDelete(slot, Math.floor((place - 1) / SET_COUNT), (place - 1) % SET_COUNT);
+    if (!this.closing) this.queueDelete(slot, placeBank(place), placeSet(place));
     this.release(slot);
     this.counters.values[Counter.FastPathRemovals]++;
   }
@@ -221,7 +236,6 @@ export class FastPath {
   poll(now: () => number): Promise<void> {
     this.polling ??= this.pollOnce(now).finally(() => {
       this.polling = null;
-      this.listing = false;
     });
     return this.polling;
   }
@@ -239,10 +253,14 @@ export class FastPath {
     // JSON, one set per process, read as it streams: nft 1.0.6 writes its text listing a token per
     // write(2) and fails on several `list set` in one call. A flow installed or moved while this
     // runs starts afresh (install), so what is read belongs to the flow now there.
-    const complete = await this.listSets(full);
-    this.listing = false;
+    let complete: boolean;
+    try {
+      complete = await this.listSets(full);
+    } finally {
+      this.listing = false;
+    }
     for (const [slot, sums] of this.written) {
-      if (complete && (this.state[slot] & LISTED) !== 0) this.creditFlow(slot, (this.place[slot] - 1) % SET_COUNT, sums[0], sums[1]);
+      if (complete && (this.state[slot] & LISTED) !== 0) this.creditFlow(slot, placeSet(this.place[slot]), sums[0], sums[1]);
       sums[0] = 0;
       sums[1] = 0;
     }
@@ -272,7 +290,7 @@ export class FastPath {
   private async listSets(full: Uint8Array): Promise<boolean> {
     for (const bank of this.endpoints.used) {
       for (let set = 0; set < SET_COUNT; set++) {
-        if (this.setFlows[bank * SET_COUNT + set] === 0) continue;
+        if (this.setFlows[setSlot(bank, set)] === 0) continue;
         const reader = new SetListingReader(set, (element) => this.accumulate(bank, set, element));
         try {
           await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk));
@@ -284,7 +302,7 @@ export class FastPath {
           this.counters.values[Counter.FastPathErrors]++;
           return false;
         }
-        if (reader.count >= this.config.setSize) full[bank * SET_COUNT + set] = 1;
+        if (reader.count >= this.config.setSize) full[setSlot(bank, set)] = 1;
       }
     }
     return true;
@@ -302,15 +320,15 @@ export class FastPath {
     const inner = this.inner;
     geneve.endpointIdHigh = this.endpoints.high[bank];
     geneve.endpointIdLow = this.endpoints.low[bank];
-    inner.family = set & 2 ? 6 : 4;
-    inner.protocol = setIsTcp(set) ? 6 : 17;
+    inner.family = setFamily(set);
+    inner.protocol = setIsTcp(set) ? PROTO_TCP : PROTO_UDP;
     inner.source.set(element.source);
     inner.destination.set(element.destination);
     inner.sourcePort = element.sourcePort;
     inner.destinationPort = element.destinationPort;
     const slot = this.table.find(geneve, inner);
     // Not a flow of ours in this set: an element being deleted, or one the kernel learned for a flow this worker had no room for.
-    if (slot < 0 || this.place[slot] !== 1 + bank * SET_COUNT + set) return;
+    if (slot < 0 || this.place[slot] !== 1 + setSlot(bank, set)) return;
     this.state[slot] |= LISTED;
     const sums = this.written.size === 0 ? undefined : this.written.get(slot);
     if (sums !== undefined) {
@@ -333,7 +351,7 @@ export class FastPath {
     table.bytes[slot] += credit.bytes;
     table.markSeen(slot, this.pollAt);
     const values = this.counters.values;
-    if (set < SET_COUNT / 2) {
+    if (setAllows(set)) {
       values[Counter.FastPathPackets] += credit.packets;
       values[Counter.FastPathBytes] += credit.bytes;
     } else {
