@@ -33,18 +33,20 @@ export interface NewFlowsResult {
   receiveBufferDrops: number;
 }
 
-/** A /proc/meminfo line in bytes. */
-function meminfoBytes(name: string): number {
+/**
+ * Kernel memory nftables set elements come from, system-wide, in bytes, from one read of
+ * /proc/meminfo: unreclaimable slab (the elements) and per-CPU allocations (their counters).
+ */
+function kernelMemory(): { slab: number; perCpu: number } {
   const meminfo = readFileSync("/proc/meminfo", "utf8");
-  return Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(meminfo)?.[1] ?? NaN) * 1024;
+  const bytes = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(meminfo)?.[1] ?? NaN) * 1024;
+  return { slab: bytes("SUnreclaim"), perCpu: bytes("Percpu") };
 }
 
-/**
- * Kernel memory nftables set elements come from, system-wide: unreclaimable slab (the elements)
- * plus per-CPU allocations (each element's counter is per CPU).
- */
+/** Those two together. */
 export function kernelElementMemoryBytes(): number {
-  return meminfoBytes("SUnreclaim") + meminfoBytes("Percpu");
+  const { slab, perCpu } = kernelMemory();
+  return slab + perCpu;
 }
 
 /** An element's counter (struct nft_counter: bytes and packets, 64 bits each) on every possible CPU. */
@@ -102,13 +104,13 @@ export async function measureKernelElementBytes(ns: string | null, scratch: stri
     const [deleteCommand, ...deleteArgs] = nft("delete", "table", "netdev", table);
     tryRun(deleteCommand, deleteArgs);
     await sleep(500);
-    const slab0 = meminfoBytes("SUnreclaim");
-    const perCpu0 = meminfoBytes("Percpu");
+    const before = kernelMemory();
     const [command, ...args] = nft("-f", file);
     run(command, args, 120_000);
     await sleep(500);
-    slab.push((meminfoBytes("SUnreclaim") - slab0) / elements);
-    perCpu.push((meminfoBytes("Percpu") - perCpu0) / elements);
+    const after = kernelMemory();
+    slab.push((after.slab - before.slab) / elements);
+    perCpu.push((after.perCpu - before.perCpu) / elements);
     tryRun(deleteCommand, deleteArgs);
   }
   return { slab: median(slab), perCpu: Math.max(median(perCpu), perCpuCounterBytes()) };
