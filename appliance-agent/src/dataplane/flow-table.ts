@@ -251,9 +251,10 @@ export class FlowTable {
     const tcp = packet.protocol === PROTO_TCP;
     this.flags[slot] = FLAG_IN_USE | (initiatorIsA ? FLAG_INITIATOR_IS_A : 0) | (tcp ? FLAG_TCP : 0);
     const second = Math.floor(now / 1000);
+    const ms = now - second * 1000;
     this.startSecond[slot] = second;
-    this.startMs[slot] = now - second * 1000;
-    this.seenAfter[slot] = now - second * 1000;
+    this.startMs[slot] = ms;
+    this.seenAfter[slot] = ms;
     this.packets[slot] = 0;
     this.bytes[slot] = 0;
     this.attachment[slot] = this.attachments.intern(geneve.attachmentIdHigh, geneve.attachmentIdLow);
