@@ -85,12 +85,12 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
   }
 
   /**
-   * One flow offloaded by the agent and in the kernel as one element: written by the agent (a
-   * denial, or the first flow of an endpoint, which waits for the endpoint's bank) or learned by
-   * the egress chain from the agent's return.
+   * `flows` flows offloaded by the agent and in the kernel as one element each: written by the
+   * agent (a denial, or the first flow of an endpoint, which waits for the endpoint's bank) or
+   * learned by the egress chain from the agent's return.
    */
-  async function oneFlowInstalled(what: string): Promise<void> {
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1 && net.kernelFlowElements() === 1, what);
+  async function flowsInstalled(flows: number, what: string): Promise<void> {
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === flows && net.kernelFlowElements() === flows, what);
   }
 
   async function metrics(): Promise<Map<string, number>> {
@@ -105,7 +105,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
   /** Sends the first packet through the agent and waits until the flow is in the kernel. */
   async function offload(datagram: Buffer, port: number): Promise<void> {
     await peer.send(datagram, port);
-    await oneFlowInstalled("the flow installed");
+    await flowsInstalled(1, "the flow installed");
     await peer.returns();
   }
 
@@ -135,7 +135,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     const forward = udp("10.1.0.1", "10.2.0.1", 4020, 8053);
     const reverse = udp("10.2.0.1", "10.1.0.1", 8053, 4020);
     await peer.send(forward, 40021);
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 2 && net.kernelFlowElements() === 2, "the second flow learned");
+    await flowsInstalled(2, "the second flow learned");
     await peer.send(reverse, 40022);
     await sleep(100);
     await peer.returns();
@@ -164,7 +164,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     const fromB = buildDatagram({ inner, geneve: { endpointId: 0xbbn } }).datagram;
     await offload(fromA, 40031);
     await peer.send(fromB, 40032);
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 2 && net.kernelFlowElements() === 2, "both endpoints' flows installed");
+    await flowsInstalled(2, "both endpoints' flows installed");
     assert.deepEqual(await peer.returns(), []);
     for (let i = 0; i < 3; i++) {
       await peer.send(fromA, 40031);
@@ -201,7 +201,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     await start(ALLOW_ALL, ["--fast-path", "nft"]);
     const datagram = udpDatagram(4001, 53);
     await peer.send(datagram, 40002);
-    await oneFlowInstalled("the denied flow installed");
+    await flowsInstalled(1, "the denied flow installed");
     await sleep(100);
     for (let i = 0; i < 4; i++) await peer.send(datagram, 40002);
     await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_dropped_packets_total") === 4, "kernel drops polled");
