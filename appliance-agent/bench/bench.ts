@@ -15,7 +15,7 @@ import { Generator, GeneratorKind, compileCHelper } from "./generator";
 import { AGENT_PATH, BenchNetwork, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { HELP, Options, parseOptions } from "./options";
 import { report, ConfigResult, TargetRun } from "./report";
-import { GENERATOR_CPU, APPLIANCE_CPU, Measurer } from "./search";
+import { GENERATOR_CPU, APPLIANCE_CPU, Measured, Measurer } from "./search";
 import { NewFlowsResult, measureMemory, measureNewFlows } from "./scenarios";
 import { MachineFacts, killChildren, machineFacts, median, run, tryRun, which } from "./sys";
 import { TARGET_KINDS, TargetContext, TargetKind, startTarget } from "./targets";
@@ -150,8 +150,10 @@ class Bench {
           // Twice the maximum; where the maximum is generator-bound, the generator cannot offer that, and floods instead.
           const double = await this.m.measure(target.path, { templates, sockets: ports, rate: max.generatorBound ? 0 : 2 * max.pps, seconds }, target.pid);
           // The two kernel paths also at one rate both can take, for their CPU per packet side by side.
-          const common = kind === "hairpin" || kind === "fast" ? await this.m.measure(target.path, { templates, sockets: ports, rate: ceiling[round] / 2, seconds }, target.pid) : null;
-          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered, common });
+          const kernelPath = kind === "hairpin" || kind === "fast";
+          const common = kernelPath ? await this.m.measure(target.path, { templates, sockets: ports, rate: ceiling[round] / 2, seconds }, target.pid) : null;
+          const commonQuarter = kernelPath ? await this.m.measure(target.path, { templates, sockets: ports, rate: ceiling[round] / 4, seconds }, target.pid) : null;
+          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered, common, commonQuarter });
         } finally {
           await target.stop();
         }
@@ -173,6 +175,8 @@ class Bench {
         halfLossFraction: median(r.map((x) => x.half.result.lost / Math.max(1, x.half.result.sent))),
         p50Us: median(r.map((x) => x.half.result.p50Us)),
         p99Us: median(r.map((x) => x.half.result.p99Us)),
+        arrivalP50Us: median(r.map((x) => x.half.result.arrivalP50Us)),
+        arrivalP99Us: median(r.map((x) => x.half.result.arrivalP99Us)),
         doubleOfferedPps: median(r.map((x) => x.double.result.sendPps)),
         doubleDeliveredPps: median(r.map((x) => x.double.result.deliveredPps)),
         floodOfferedPps: median(r.map((x) => x.max.flood.result.sendPps)),
@@ -181,6 +185,7 @@ class Bench {
         commonOfferedPps: median(r.flatMap((x) => (x.common === null ? [] : [x.common.result.sendPps]))),
         commonUsPerPacket: median(r.flatMap((x) => (x.common === null ? [] : [x.common.applianceUsPerPacket]))),
         commonLossFraction: median(r.flatMap((x) => (x.common === null ? [] : [x.common.result.lost / Math.max(1, x.common.result.sent)]))),
+        commonMarginalUsPerPacket: median(r.flatMap((x) => (x.common === null || x.commonQuarter === null ? [] : [marginalUsPerPacket(x.commonQuarter, x.common)]))),
         probes: r.map((x) => x.max.probes),
       };
     }
@@ -189,6 +194,12 @@ class Bench {
     }
     return { size, ports, flows, ceilingPps: median(ceiling), targets: summaries };
   }
+}
+
+/** Appliance-CPU microseconds per packet added between two runs of one target at different rates. */
+function marginalUsPerPacket(low: Measured, high: Measured): number {
+  const pps = high.result.deliveredPps - low.result.deliveredPps;
+  return pps > 0 ? ((high.cpuAppliance - low.cpuAppliance) * 1e6) / pps : NaN;
 }
 
 async function mainCommand(): Promise<number> {

@@ -228,6 +228,10 @@ async function main(): Promise<void> {
     p99Us: percentile(hist, received, 0.99),
     p999Us: percentile(hist, received, 0.999),
     maxUs: Math.round(maxUs * 10) / 10,
+    // dgram gives no kernel receive timestamps: the arrival latency is not measured here.
+    arrivalP50Us: -1,
+    arrivalP99Us: -1,
+    arrivals: 0,
     sockets: o.sockets,
     templates: templates.length,
   };

@@ -16,7 +16,7 @@
  *          --expect-from A [--sockets 64] [--rate PPS (0 = as fast as possible)] [--duration S]
  *          [--once] [--batch 32] [--drain-ms 500] [--cpu N] [--port-base P (0 = ephemeral ports)]
  *          [--watch-pid PID (report its CPU use during the send window)]
- * Per-CPU busy fractions (/proc/stat) and the watched process's CPU are taken over the send window.
+ * Per-CPU busy fractions (wall time minus /proc/stat's idle time) and the watched process's CPU are taken over the send window.
  * Prints one JSON object on stdout. Every loop is bounded by --duration (hard cap 600 s) plus
  * --drain-ms. Addresses are checked by the caller (loopback or the benchmark's namespaces).
  */
@@ -55,6 +55,7 @@ static size_t nsock = 64;
 static int *socks;
 static uint16_t *sock_port;
 static uint64_t hist[HIST_US + 1];
+static uint64_t arrival_hist[HIST_US + 1]; /* send stamp -> the kernel's receive timestamp */
 static uint8_t *seen; /* one bit per sequence number */
 static uint64_t seen_bits;
 
@@ -62,6 +63,14 @@ static uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC: SO_TIMESTAMPNS stamps are realtime, the send stamps monotonic. */
+static int64_t realtime_offset_ns(void) {
+    struct timespec r, m;
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    clock_gettime(CLOCK_REALTIME, &r);
+    return ((int64_t)r.tv_sec - (int64_t)m.tv_sec) * 1000000000ll + ((int64_t)r.tv_nsec - (int64_t)m.tv_nsec);
 }
 
 static void die(const char *what) {
@@ -113,13 +122,13 @@ static int udp_socket(const char *addr, int port, int rcvbuf, int sndbuf) {
     return s;
 }
 
-static double pct(uint64_t total, double p) {
+static double pct(const uint64_t *h, uint64_t total, double p) {
     if (total == 0) return -1;
     uint64_t want = (uint64_t)(p * (double)total);
     if (want >= total) want = total - 1;
     uint64_t acc = 0;
     for (int i = 0; i <= HIST_US; i++) {
-        acc += hist[i];
+        acc += h[i];
         if (acc > want) return i;
     }
     return HIST_US;
@@ -128,24 +137,35 @@ static double pct(uint64_t total, double p) {
 #define MAX_CPUS 64
 
 /* Per-CPU busy and total jiffies from /proc/stat; returns the number of CPUs read. */
-static int read_cpus(uint64_t busy[MAX_CPUS], uint64_t total[MAX_CPUS]) {
+/*
+ * Idle time (idle + iowait, in clock ticks) of each CPU from /proc/stat; returns the CPU count.
+ * Only the idle column is used: with NO_HZ it is measured at each entry to and exit from idle,
+ * while the busy columns are sampled by the tick, which an idle CPU stops. On this benchmark's
+ * appliance CPU, mostly idle between bursts of softirq work, the sampled columns miss most of
+ * that work (they summed to 75% of the wall time in one run), so busy = wall - idle.
+ */
+static int read_idle(uint64_t idle[MAX_CPUS]) {
     FILE *f = fopen("/proc/stat", "r");
     if (!f) return 0;
     char line[512];
     int n = 0;
     while (fgets(line, sizeof line, f)) {
         int cpu;
-        unsigned long long v[8] = {0};
-        if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 5) continue;
+        unsigned long long v[5] = {0};
+        if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2], &v[3], &v[4]) < 5) continue;
         if (cpu < 0 || cpu >= MAX_CPUS) continue;
-        uint64_t t = 0;
-        for (int i = 0; i < 8; i++) t += v[i];
-        total[cpu] = t;
-        busy[cpu] = t - v[3] - v[4];
+        idle[cpu] = v[3] + v[4];
         if (cpu + 1 > n) n = cpu + 1;
     }
     fclose(f);
     return n;
+}
+
+/* The busy fraction of a CPU over `wall_ns`, from its idle ticks at the start and the end. */
+static double busy_fraction(uint64_t idle0, uint64_t idle1, uint64_t wall_ns) {
+    if (wall_ns == 0) return 0;
+    double busy = 1.0 - (double)(idle1 - idle0) * (1e9 / (double)sysconf(_SC_CLK_TCK)) / (double)wall_ns;
+    return busy < 0 ? 0 : busy > 1 ? 1 : busy;
 }
 
 /* utime + stime of a process in clock ticks, or -1. */
@@ -245,6 +265,11 @@ int main(int argc, char **argv) {
         sock_port[i] = ntohs(me.sin_port);
     }
     int rx = udp_socket(listen_addr, lport, 64 << 20, 0);
+    /* The kernel stamps each return as it arrives, so a return's latency can be had without the
+       time it then waits for this one thread to get round to receiving it. */
+    int on = 1;
+    if (setsockopt(rx, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0) die("SO_TIMESTAMPNS");
+    const int64_t realtime_offset = realtime_offset_ns();
 
     by_sock = calloc(nsock, sizeof *by_sock);
     by_sock_n = calloc(nsock, sizeof *by_sock_n);
@@ -268,9 +293,10 @@ int main(int argc, char **argv) {
     static struct mmsghdr rmsg[MAX_BATCH];
     static struct iovec riov[MAX_BATCH];
     static struct sockaddr_in rfrom[MAX_BATCH];
+    static char rctl[MAX_BATCH][CMSG_SPACE(sizeof(struct timespec))];
 
     uint64_t sent = 0, send_calls = 0, send_errors = 0, received = 0, rx_in_window = 0, dup = 0;
-    uint64_t bad_from = 0, bad_port = 0, bad_len = 0, bad_bytes = 0, bad_stamp = 0, lat_n = 0;
+    uint64_t bad_from = 0, bad_port = 0, bad_len = 0, bad_bytes = 0, bad_stamp = 0, lat_n = 0, arrival_n = 0;
     uint64_t max_lat_ns = 0;
     uint32_t once_next = 0;
     size_t cursor = 0;
@@ -279,8 +305,9 @@ int main(int argc, char **argv) {
     const uint64_t hard_end = end + (uint64_t)(drain_ms * 1e6);
     uint64_t last_send_ns = t0;
     int sending = 1;
-    static uint64_t busy0[MAX_CPUS], total0[MAX_CPUS], busy1[MAX_CPUS], total1[MAX_CPUS];
-    int ncpu = read_cpus(busy0, total0);
+    static uint64_t idle0[MAX_CPUS], idle1[MAX_CPUS];
+    int ncpu = read_idle(idle0);
+    const uint64_t idle_read0 = now_ns();
     long long ticks0 = read_pid_ticks(watch_pid), ticks1 = -1;
 
     for (;;) {
@@ -288,7 +315,7 @@ int main(int argc, char **argv) {
         if (sending && (t >= end || (once && once_next >= ntmpl))) {
             sending = 0;
             last_send_ns = t;
-            read_cpus(busy1, total1);
+            read_idle(idle1);
             ticks1 = read_pid_ticks(watch_pid);
         }
         if (!sending && t >= (once ? last_send_ns + (uint64_t)(drain_ms * 1e6) : hard_end)) break;
@@ -348,6 +375,8 @@ int main(int argc, char **argv) {
                 rmsg[k].msg_hdr.msg_iovlen = 1;
                 rmsg[k].msg_hdr.msg_name = &rfrom[k];
                 rmsg[k].msg_hdr.msg_namelen = sizeof rfrom[k];
+                rmsg[k].msg_hdr.msg_control = rctl[k];
+                rmsg[k].msg_hdr.msg_controllen = sizeof rctl[k];
             }
             int r;
             if (!sending) {
@@ -385,6 +414,15 @@ int main(int argc, char **argv) {
                 uint64_t us = lat / 1000;
                 hist[us > HIST_US ? HIST_US : us]++;
                 lat_n++;
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&rmsg[k].msg_hdr); c != NULL; c = CMSG_NXTHDR(&rmsg[k].msg_hdr, c)) {
+                    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+                    struct timespec at;
+                    memcpy(&at, CMSG_DATA(c), sizeof at);
+                    int64_t arrived = (int64_t)at.tv_sec * 1000000000ll + at.tv_nsec - realtime_offset;
+                    uint64_t alat = arrived > (int64_t)ts ? (uint64_t)(arrived - (int64_t)ts) / 1000 : 0;
+                    arrival_hist[alat > HIST_US ? HIST_US : alat]++;
+                    arrival_n++;
+                }
             }
             if (r < MAX_BATCH) break;
         }
@@ -393,19 +431,20 @@ int main(int argc, char **argv) {
     if (send_s <= 0) send_s = 1e-9;
     printf("{\"cpuBusy\":[");
     for (int c = 0; c < ncpu; c++) {
-        uint64_t dt = total1[c] - total0[c];
-        printf("%s%.4f", c ? "," : "", dt ? (double)(busy1[c] - busy0[c]) / (double)dt : 0.0);
+        printf("%s%.4f", c ? "," : "", busy_fraction(idle0[c], idle1[c], last_send_ns - idle_read0));
     }
     double watch = (ticks0 >= 0 && ticks1 >= 0) ? (double)(ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / send_s : -1;
     printf("],\"watchCores\":%.4f,", watch);
     printf("\"sent\":%llu,\"received\":%llu,\"rxInWindow\":%llu,\"sendSeconds\":%.6f,\"sendPps\":%.0f,\"deliveredPps\":%.0f,"
            "\"lost\":%lld,\"duplicates\":%llu,\"badFrom\":%llu,\"badPort\":%llu,\"badLength\":%llu,\"badBytes\":%llu,\"badStamp\":%llu,"
            "\"sendCalls\":%llu,\"sendErrors\":%llu,\"p50Us\":%.0f,\"p90Us\":%.0f,\"p99Us\":%.0f,\"p999Us\":%.0f,\"maxUs\":%.1f,"
+           "\"arrivalP50Us\":%.0f,\"arrivalP99Us\":%.0f,\"arrivals\":%llu,"
            "\"sockets\":%zu,\"templates\":%u}\n",
            (unsigned long long)sent, (unsigned long long)received, (unsigned long long)rx_in_window, send_s, (double)sent / send_s,
            (double)rx_in_window / send_s, (long long)(sent - received), (unsigned long long)dup, (unsigned long long)bad_from,
            (unsigned long long)bad_port, (unsigned long long)bad_len, (unsigned long long)bad_bytes, (unsigned long long)bad_stamp,
-           (unsigned long long)send_calls, (unsigned long long)send_errors, pct(lat_n, 0.5), pct(lat_n, 0.9), pct(lat_n, 0.99),
-           pct(lat_n, 0.999), (double)max_lat_ns / 1000.0, nsock, ntmpl);
+           (unsigned long long)send_calls, (unsigned long long)send_errors, pct(hist, lat_n, 0.5), pct(hist, lat_n, 0.9), pct(hist, lat_n, 0.99),
+           pct(hist, lat_n, 0.999), (double)max_lat_ns / 1000.0, pct(arrival_hist, arrival_n, 0.5), pct(arrival_hist, arrival_n, 0.99),
+           (unsigned long long)arrival_n, nsock, ntmpl);
     return 0;
 }

@@ -8,7 +8,7 @@ import { run, runChild, which } from "./sys";
 export type GeneratorKind = "c" | "node";
 
 export interface GeneratorResult {
-  /** Busy fraction of each CPU over the send window (/proc/stat, 100 Hz accounting). */
+  /** Busy fraction of each CPU over the send window: 1 - idle time (/proc/stat, NO_HZ) / wall time. */
   readonly cpuBusy: number[];
   /** CPU use (cores) of the --watch-pid process over the send window; -1 when none. */
   readonly watchCores: number;
@@ -36,6 +36,15 @@ export interface GeneratorResult {
   readonly p99Us: number;
   readonly p999Us: number;
   readonly maxUs: number;
+  /**
+   * Latency to the return's arrival: its send stamp to the kernel's receive timestamp
+   * (SO_TIMESTAMPNS), i.e. without the time the return then waited for the generator's one
+   * thread, busy sending, to receive it. -1 where not measured (the Node.js generator).
+   */
+  readonly arrivalP50Us: number;
+  readonly arrivalP99Us: number;
+  /** Returns with a kernel timestamp. */
+  readonly arrivals: number;
 }
 
 export interface GeneratorRun {

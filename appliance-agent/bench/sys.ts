@@ -70,28 +70,38 @@ export function machineFacts(): MachineFacts {
   };
 }
 
-/** Per-CPU [busy, total] jiffies from /proc/stat. */
-export type CpuSample = Array<[number, number]>;
+/**
+ * Each CPU's idle time (idle + iowait, clock ticks of 1/100 s) from /proc/stat, and when it was
+ * read. Only the idle column is trusted: with NO_HZ it is measured at each entry to and exit from
+ * idle, while the busy columns are sampled by the tick, which an idle CPU stops, so they miss
+ * most of the softirq work of a CPU that idles between bursts (gen.c says the same).
+ */
+export interface CpuSample {
+  readonly idleTicks: number[];
+  readonly atNs: bigint;
+}
+
+const TICKS_PER_SECOND = 100;
 
 export function sampleCpus(): CpuSample {
-  const out: CpuSample = [];
+  const idleTicks: number[] = [];
   for (const line of readTrimmed("/proc/stat").split("\n")) {
     const m = /^cpu(\d+)\s+(.*)$/.exec(line);
     if (m === null) continue;
     const v = m[2].split(/\s+/).map(Number);
-    // user nice system idle iowait irq softirq steal
-    const idle = (v[3] ?? 0) + (v[4] ?? 0);
-    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-    out[Number(m[1])] = [total - idle, total];
+    // user nice system idle iowait ...
+    idleTicks[Number(m[1])] = (v[3] ?? 0) + (v[4] ?? 0);
   }
-  return out;
+  return { idleTicks, atNs: process.hrtime.bigint() };
 }
 
-/** Busy fraction per CPU between two samples. */
+/** Busy fraction per CPU between two samples: 1 - idle time / wall time. */
 export function cpuBusy(before: CpuSample, after: CpuSample): number[] {
-  return after.map(([busy, total], i) => {
-    const [b0, t0] = before[i] ?? [0, 0];
-    return total > t0 ? (busy - b0) / (total - t0) : 0;
+  const wallSeconds = Number(after.atNs - before.atNs) / 1e9;
+  return after.idleTicks.map((idle, i) => {
+    if (wallSeconds <= 0) return 0;
+    const busy = 1 - (idle - (before.idleTicks[i] ?? idle)) / TICKS_PER_SECOND / wallSeconds;
+    return Math.min(1, Math.max(0, busy));
   });
 }
 
