@@ -96,7 +96,8 @@ export class Measurer {
 
   /**
    * A flood first (if nothing is lost there, the generator was the limit), then a 1.5x climb
-   * from what the flood delivered (or a 0.7x descent) and a geometric bisection to within 5%.
+   * from what the flood delivered (or a 0.7x descent) and a geometric bisection to within 2%
+   * (a ratio of two maxima, such as the slow path's to the reflector's, is then good to a few %).
    */
   async maxRate(to: BenchPath, templates: string, sockets: number, seconds: number, pid: number | null): Promise<MaxRate> {
     const flood = await this.measure(to, { templates, sockets, rate: 0, seconds }, pid);
@@ -128,7 +129,7 @@ export class Measurer {
         if (await probe(rate)) break;
       }
     }
-    for (let i = 0; i < 5 && pass > 0 && fail / pass > 1.05; i++) await probe(Math.sqrt(pass * fail));
+    for (let i = 0; i < 6 && pass > 0 && fail / pass > 1.02; i++) await probe(Math.sqrt(pass * fail));
     const found = best as Measured | null;
     // The generator was the limit if it could not offer the rate asked for, or if the
     // appliance's CPU still had headroom where losses began (the generator also receives).
