@@ -136,7 +136,6 @@ static double pct(const uint64_t *h, uint64_t total, double p) {
 
 #define MAX_CPUS 64
 
-/* Per-CPU busy and total jiffies from /proc/stat; returns the number of CPUs read. */
 /*
  * Idle time (idle + iowait, in clock ticks) of each CPU from /proc/stat; returns the CPU count.
  * Only the idle column is used: with NO_HZ it is measured at each entry to and exit from idle,
