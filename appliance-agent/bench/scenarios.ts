@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { AgentProcess } from "./agent-process";
 import { lossFraction } from "./generator";
-import { LOSS_OK, Measurer } from "./search";
+import { LOSS_OK, Measurer, searchRate } from "./search";
 import { TargetContext, agentArgs, startAgent, stopAgent } from "./targets";
 import { dataTemplates, newFlowTemplates, synTemplates, writeTemplates } from "./templates";
 import { renderFlowSet } from "../src/control/fast-path-ruleset";
@@ -226,22 +226,14 @@ export async function measureNewFlows(ctx: TargetContext, m: Measurer, kind: "fa
  */
 export async function newFlowMax(ctx: TargetContext, m: Measurer, kind: "fast" | "slow", sockets: number, start: number, scratch: string): Promise<{ pps: number; probes: Array<{ rate: number; loss: number }> }> {
   const probes: Array<{ rate: number; loss: number }> = [];
-  let pass = 0;
-  let fail = Infinity;
-  const probe = async (rate: number): Promise<boolean> => {
+  const keepsUp = async (rate: number): Promise<boolean> => {
     const r = await measureNewFlows(ctx, m, kind, sockets, rate, scratch);
     probes.push({ rate: Math.round(rate), loss: r.lossFraction });
-    const ok = r.lossFraction <= LOSS_OK;
-    if (ok) pass = Math.max(pass, rate);
-    else fail = Math.min(fail, rate);
-    return ok;
+    return r.lossFraction <= LOSS_OK;
   };
-  let rate = start;
-  const step = (await probe(rate)) ? 1.25 : 0.8;
-  for (let i = 0; i < 8 && (step > 1 ? fail === Infinity : pass === 0); i++) await probe((rate *= step));
-  for (let i = 0; i < 4 && pass > 0 && fail / pass > 1.05; i++) await probe(Math.sqrt(pass * fail));
+  const pass = await searchRate(start, keepsUp, { climb: 1.25, climbs: 8, ceiling: Infinity, descend: 0.8, descents: 8, floor: 0, within: 1.05, bisections: 4 });
   // Never 0, which the generator takes as "as fast as it can": then the lowest rate tried.
-  return { pps: pass > 0 ? pass : rate, probes };
+  return { pps: pass > 0 ? pass : Math.min(...probes.map((p) => p.rate)), probes };
 }
 
 export interface MemoryResult {

@@ -104,36 +104,59 @@ export class Measurer {
     const probes: MaxRate["probes"] = [{ rate: 0, offered: flood.result.sendPps, delivered: flood.result.deliveredPps, loss: lossFraction(flood.result) }];
     if (this.keepsUp(flood)) return { pps: flood.result.deliveredPps, peakPps: flood.result.deliveredPps, generatorBound: true, best: flood, flood, probes };
     let best: Measured | null = null;
-    let pass = 0;
-    let fail = flood.result.sendPps;
-    const probe = async (rate: number): Promise<boolean> => {
+    const keepsUp = async (rate: number): Promise<boolean> => {
       const m = await this.measure(to, { templates, sockets, rate, seconds }, pid);
       probes.push({ rate: Math.round(rate), offered: m.result.sendPps, delivered: m.result.deliveredPps, loss: lossFraction(m.result) });
-      if (this.keepsUp(m)) {
-        if (best === null || m.result.deliveredPps > best.result.deliveredPps) best = m;
-        pass = Math.max(pass, rate);
-        return true;
-      }
-      fail = Math.min(fail, rate);
-      return false;
+      if (!this.keepsUp(m)) return false;
+      if (best === null || m.result.deliveredPps > best.result.deliveredPps) best = m;
+      return true;
     };
-    let rate = Math.max(1000, flood.result.deliveredPps);
-    if (await probe(rate)) {
-      for (let i = 0; i < 12 && rate * 1.5 < flood.result.sendPps; i++) {
-        rate *= 1.5;
-        if (!(await probe(rate))) break;
-      }
-    } else {
-      for (let i = 0; i < 10 && rate > 1000; i++) {
-        rate *= 0.7;
-        if (await probe(rate)) break;
-      }
-    }
-    for (let i = 0; i < 6 && pass > 0 && fail / pass > 1.02; i++) await probe(Math.sqrt(pass * fail));
+    const pass = await searchRate(Math.max(1000, flood.result.deliveredPps), keepsUp, { climb: 1.5, climbs: 12, ceiling: flood.result.sendPps, descend: 0.7, descents: 10, floor: 1000, within: 1.02, bisections: 6 });
     const found = best as Measured | null;
     // The generator was the limit if it could not offer the rate asked for, or if the
     // appliance's CPU still had headroom where losses began (the generator also receives).
     const short = found !== null && (found.result.sendPps < 0.97 * pass || found.cpuAppliance < APPLIANCE_SATURATED);
     return { pps: found === null ? 0 : found.result.deliveredPps, peakPps: Math.max(...probes.map((p) => p.delivered)), generatorBound: short, best: found, flood, probes };
   }
+}
+
+/** How searchRate moves from its first rate. */
+export interface SearchSteps {
+  /** Up by `climb` (at most `climbs` times) while rates keep up and stay below `ceiling`, which also counts as failing. */
+  readonly climb: number;
+  readonly climbs: number;
+  readonly ceiling: number;
+  /** Or down by `descend` (at most `descents` times, while above `floor`) until one keeps up. */
+  readonly descend: number;
+  readonly descents: number;
+  readonly floor: number;
+  /** Then a geometric bisection (at most `bisections` probes) until the lowest failing rate is within `within` of the highest passing one. */
+  readonly within: number;
+  readonly bisections: number;
+}
+
+/** The highest rate `keepsUp` passed, searched from `start` (0 when none did). */
+export async function searchRate(start: number, keepsUp: (rate: number) => Promise<boolean>, steps: SearchSteps): Promise<number> {
+  let pass = 0;
+  let fail = steps.ceiling;
+  const probe = async (rate: number): Promise<boolean> => {
+    const ok = await keepsUp(rate);
+    if (ok) pass = Math.max(pass, rate);
+    else fail = Math.min(fail, rate);
+    return ok;
+  };
+  let rate = start;
+  if (await probe(rate)) {
+    for (let i = 0; i < steps.climbs && rate * steps.climb < steps.ceiling; i++) {
+      rate *= steps.climb;
+      if (!(await probe(rate))) break;
+    }
+  } else {
+    for (let i = 0; i < steps.descents && rate > steps.floor; i++) {
+      rate *= steps.descend;
+      if (await probe(rate)) break;
+    }
+  }
+  for (let i = 0; i < steps.bisections && pass > 0 && fail / pass > steps.within; i++) await probe(Math.sqrt(pass * fail));
+  return pass;
 }
