@@ -14,9 +14,9 @@ import { NOFILE_LIMIT, buildBundle } from "./agent-process";
 import { Generator, GeneratorKind, compileCHelper } from "./generator";
 import { AGENT_PATH, BenchNetwork, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { HELP, Options, parseOptions } from "./options";
-import { report, ConfigResult, TargetRun } from "./report";
+import { report, ConfigResult, NewFlowsRun, TargetRun } from "./report";
 import { GENERATOR_CPU, APPLIANCE_CPU, Measured, Measurer } from "./search";
-import { NewFlowsResult, measureMemory, measureNewFlows, newFlowMax } from "./scenarios";
+import { measureMemory, measureNewFlows, newFlowMax } from "./scenarios";
 import { MachineFacts, killChildren, machineFacts, median, run, tryRun, which } from "./sys";
 import { TARGET_KINDS, TargetContext, TargetKind, startTarget } from "./targets";
 import { dataTemplates, writeTemplates } from "./templates";
@@ -84,7 +84,7 @@ class Bench {
     }
     const configs: ConfigResult[] = [];
     if (this.o.throughput) for (const ports of this.o.ports) for (const size of this.o.sizes) configs.push(await this.measureConfig(size, ports));
-    const newFlows: Record<string, Record<string, NewFlowsResult & { maxPps: number }>> = {};
+    const newFlows: Record<string, Record<string, NewFlowsRun>> = {};
     if (this.o.newFlows) {
       for (const ports of this.o.ports) {
         const slowLongLived = configs.find((c) => c.ports === ports && c.size === this.o.sizes[0])?.targets.slow?.maxPps ?? 20_000;
@@ -105,7 +105,7 @@ class Bench {
         newFlows[String(ports)] = {};
         for (const [label, k, max, factor, extra] of runs) {
           log(`new flows: ${label}, ${ports} ports, offered at ${factor}x its max (${Math.round(factor * max)} pps) ${extra.join(" ")}`);
-          newFlows[String(ports)][label] = { ...(await measureNewFlows(this.ctx, this.m, k, ports, factor * max, this.scratch, extra)), maxPps: max };
+          newFlows[String(ports)][label] = { ...(await measureNewFlows(this.ctx, this.m, k, ports, factor * max, this.scratch, extra)), maxPps: max, factor };
         }
       }
     }
