@@ -98,7 +98,7 @@ export class FastPath {
    * raw packets and bytes; at most the flows that waited (fast-path-endpoints.ts).
    */
   private readonly written = new Map<number, [number, number]>();
-  private polling: Promise<void> | null = null;
+  private polling: Promise<boolean> | null = null;
   private listing = false;
   private pollAt = 0;
   private readonly endpoints: EndpointBanks;
@@ -231,10 +231,12 @@ export class FastPath {
 
   /**
    * Reads every set's counters and adds what the kernel forwarded since the last poll to the
-   * flows (packets, inner bytes, last seen = now). Concurrent calls share one poll.
+   * flows (packets, inner bytes, last seen = now). Concurrent calls share one poll. Resolves
+   * to whether the listing was complete: `signal` (of the call that started the poll) cuts it
+   * short, as a failed listing does, but it counts as no error.
    */
-  poll(now: () => number): Promise<void> {
-    this.polling ??= this.pollOnce(now).finally(() => {
+  poll(now: () => number, signal?: AbortSignal): Promise<boolean> {
+    this.polling ??= this.pollOnce(now, signal).finally(() => {
       this.polling = null;
     });
     return this.polling;
@@ -245,7 +247,7 @@ export class FastPath {
     return this.channel.close();
   }
 
-  private async pollOnce(now: () => number): Promise<void> {
+  private async pollOnce(now: () => number, signal: AbortSignal | undefined): Promise<boolean> {
     this.pollAt = now();
     this.listing = true;
     // A set at its size learns nothing more: its flows that are missing were not added.
@@ -255,7 +257,7 @@ export class FastPath {
     // runs starts afresh (install), so what is read belongs to the flow now there.
     let complete: boolean;
     try {
-      complete = await this.listSets(full);
+      complete = await this.listSets(full, signal);
     } finally {
       this.listing = false;
     }
@@ -284,18 +286,19 @@ export class FastPath {
       if (full[place[slot] - 1] === 1) values[Counter.FastPathFull]++;
       this.release(slot);
     }
+    return complete;
   }
 
-  /** Lists every set that holds flows, crediting each element as it is read; false if a listing failed. */
-  private async listSets(full: Uint8Array): Promise<boolean> {
+  /** Lists every set that holds flows, crediting each element as it is read; false if a listing failed or was stopped. */
+  private async listSets(full: Uint8Array, signal: AbortSignal | undefined): Promise<boolean> {
     for (const bank of this.endpoints.used) {
       for (let set = 0; set < SET_COUNT; set++) {
         if (this.setFlows[setSlot(bank, set)] === 0) continue;
         const reader = new SetListingReader(set, (element) => this.accumulate(bank, set, element));
         try {
-          await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk));
+          await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk), signal);
         } catch {
-          this.counters.values[Counter.FastPathErrors]++;
+          if (signal?.aborted !== true) this.counters.values[Counter.FastPathErrors]++;
           return false;
         }
         if (!reader.finish()) {

@@ -19,6 +19,7 @@ import { CompiledPolicy, FlowView } from "../policy/compile";
 import { ReturnSocketPool } from "./return-sockets";
 import { FastPath, FastPathConfig } from "./fast-path";
 import { kernelCanMatch } from "./fast-path-elements";
+import { PollSchedule } from "./poll-schedule";
 
 /** How the GENEVE socket is bound. */
 export type BindMode = "exclusive" | "shared" | "reuseport";
@@ -28,8 +29,6 @@ const MAINTENANCE_EVERY_TICKS = 10;
 const RETURN_SOCKET_IDLE_MS = 10 * 60 * 1000;
 /** Rule labels of this many recent policy versions are kept for flows not re-decided yet. */
 const LABEL_HISTORY = 8;
-/** The share of wall time counter polls may take: the next poll waits 1/POLL_SHARE times the last one's length. */
-const POLL_SHARE = 0.05;
 
 /** The agent settings the data path reads; the control plane's AgentSettings is a superset. */
 export interface ForwarderSettings {
@@ -76,7 +75,7 @@ export class Forwarder {
   private timer: NodeJS.Timeout | null = null;
   private ticks = 0;
   private fastPath: FastPath | null = null;
-  private pollTimer: NodeJS.Timeout | null = null;
+  private pollSchedule: PollSchedule | null = null;
 
   constructor(private readonly options: ForwarderOptions) {
     const { settings } = options;
@@ -167,19 +166,16 @@ export class Forwarder {
     if (this.fastPath !== null) return;
     const workerId = this.options.workerId;
     this.fastPath = new FastPath(config, this.table, this.counters, (message) => logEvent("warn", "fast path", { worker: workerId, error: message }), requestBank);
-    const poll = (): void => {
-      this.pollTimer = null;
-      const started = performance.now();
-      void this.pollFastPath().finally(() => {
-        const took = performance.now() - started;
+    this.pollSchedule = new PollSchedule({
+      intervalMs: config.pollMs,
+      poll: (signal) => this.pollFastPath(signal),
+      onPolled: (took) => {
         this.counters.values[Counter.FastPathPolls]++;
         this.counters.values[Counter.FastPathPollSeconds] += took / 1000;
-        // Polling takes at most POLL_SHARE of the time, however large the table grows.
-        const delay = Math.max(config.pollMs, took / POLL_SHARE);
-        if (this.fastPath !== null && !this.fastPath.closing) this.pollTimer = setTimeout(poll, delay).unref();
-      });
-    };
-    this.pollTimer = setTimeout(poll, config.pollMs).unref();
+      },
+      onDeferred: () => this.counters.values[Counter.FastPathPollsDeferred]++,
+    });
+    this.pollSchedule.start();
   }
 
   /** The control plane's answer to a bank request: the endpoint's bank, or -1 (none left). */
@@ -229,8 +225,7 @@ export class Forwarder {
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
-    this.pollTimer = null;
+    this.pollSchedule?.stop();
     const fastPath = this.fastPath;
     if (fastPath !== null) {
       fastPath.closing = true;
@@ -331,14 +326,19 @@ export class Forwarder {
     this.flowLogger.log("flow_end", table, slot, label, this.now, FLOW_END_NAMES[reason], true);
   }
 
-  /** Brings the kernel's counts in, then expires idle flows: an offloaded flow is idle only if the kernel saw nothing either. */
-  private async pollFastPath(): Promise<void> {
+  /**
+   * Brings the kernel's counts in, then expires idle flows: an offloaded flow is idle only if the
+   * kernel saw nothing either, so nothing expires after a listing the schedule stopped (a busy
+   * data path; the next complete one comes within a bounded time).
+   */
+  private async pollFastPath(signal: AbortSignal): Promise<boolean> {
     const fastPath = this.fastPath;
-    if (fastPath === null) return;
-    await fastPath.poll(() => Date.now());
-    if (fastPath.closing) return;
+    if (fastPath === null) return true;
+    const complete = await fastPath.poll(() => Date.now(), signal);
+    if (fastPath.closing || signal.aborted) return complete;
     this.now = Date.now();
     this.table.expire(this.now);
+    return complete;
   }
 
   private tick(): void {

@@ -44,10 +44,15 @@ export class NftChannel {
 
   /**
    * Runs `nft <args>` once, handing its standard output to `onData` chunk by chunk as it arrives
-   * (so a large listing is never held whole); resolves when nft exits 0.
+   * (so a large listing is never held whole); resolves when nft exits 0. `signal` stops it
+   * early (nft is killed and the promise rejects with the signal's reason).
    */
-  stream(args: readonly string[], timeoutMs: number, onData: (chunk: string) => void): Promise<void> {
+  stream(args: readonly string[], timeoutMs: number, onData: (chunk: string) => void, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(signal.reason);
+        return;
+      }
       const [command, commandArgs] = idleCommand(this.options.nft, args);
       const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
       try {
@@ -78,10 +83,16 @@ export class NftChannel {
       child.on("error", (error) => {
         failure ??= error;
       });
-      child.on("close", (code, signal) => {
+      const abort = (): void => {
+        failure ??= signal?.reason ?? new Error("aborted");
+        child.kill("SIGKILL");
+      };
+      signal?.addEventListener("abort", abort, { once: true });
+      child.on("close", (code, exitSignal) => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
         if (failure !== null) reject(failure);
-        else if (code !== 0) reject(new Error(`nft ${args.join(" ")} exited (code ${code}, signal ${signal}): ${errors.trim()}`));
+        else if (code !== 0) reject(new Error(`nft ${args.join(" ")} exited (code ${code}, signal ${exitSignal}): ${errors.trim()}`));
         else resolve();
       });
     });
