@@ -167,7 +167,7 @@ export class Agent {
         return worker.bound && now - worker.lastHeartbeatMs <= HEARTBEAT_STALE_MS;
       }).length,
       socketMode: this.bindMode,
-      kernel: readKernelSocketStats(this.settings.listenAddress, this.settings.listenPort),
+      kernel: await readKernelSocketStats(this.settings.listenAddress, this.settings.listenPort),
       fastPathBanks: this.banks === null ? null : { used: this.banks.used, refused: this.banks.refused },
     });
   }

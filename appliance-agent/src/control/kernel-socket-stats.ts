@@ -28,17 +28,25 @@ export function procAddressHex(address: string, littleEndian = os.endianness() =
  * Sums the rows of a /proc/net/udp table for unconnected sockets bound to `address`:`port` (the
  * GENEVE sockets; the return sockets are connected and bound to the GWLB's source ports instead).
  * Columns: sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer drops.
+ * With a return socket per GWLB source port the table has tens of thousands of rows and only
+ * one per worker matters, so rows are found by searching for the address, not split one by one.
  */
 export function parseUdpTable(table: string, address: string, port: number, littleEndian = os.endianness() === "LE"): KernelSocketStats {
   const local = `${procAddressHex(address, littleEndian)}:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const unconnected = "00000000:0000";
+  // The kernel prints `%08X:%04X %08X:%04X`: the local address, one space, the remote one.
+  const needle = ` ${local} ${unconnected} `;
   let receiveDrops = 0;
   let receiveQueueBytes = 0;
   let sockets = 0;
-  for (const line of table.split("\n").slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 13) continue;
-    const [, localAddress, remote, , queues] = fields;
-    if (localAddress.toUpperCase() !== local || remote !== "00000000:0000") continue;
+  for (let at = table.indexOf(needle); at >= 0; ) {
+    const start = table.lastIndexOf("\n", at) + 1;
+    const newline = table.indexOf("\n", at);
+    const end = newline < 0 ? table.length : newline;
+    at = newline < 0 ? -1 : table.indexOf(needle, end);
+    const fields = table.slice(start, end).trim().split(/\s+/);
+    if (fields.length < 13 || fields[1] !== local || fields[2] !== unconnected) continue;
+    const queues = fields[4];
     const rxQueue = parseInt(queues.slice(queues.indexOf(":") + 1), 16);
     const drops = Number(fields[12]);
     if (!Number.isFinite(rxQueue) || !Number.isFinite(drops)) continue;
@@ -49,10 +57,15 @@ export function parseUdpTable(table: string, address: string, port: number, litt
   return { receiveDrops, receiveQueueBytes, sockets };
 }
 
-/** The GENEVE sockets' kernel counters, or null where /proc/net/udp cannot be read (not Linux). */
-export function readKernelSocketStats(address: string, port: number, path = "/proc/net/udp"): KernelSocketStats | null {
+/**
+ * The GENEVE sockets' kernel counters, or null where /proc/net/udp cannot be read (not Linux).
+ * Read off the event loop: the kernel formats every UDP socket's row in the read, which takes
+ * milliseconds with tens of thousands of return sockets, and with one worker the data path
+ * shares this process's event loop.
+ */
+export async function readKernelSocketStats(address: string, port: number, path = "/proc/net/udp"): Promise<KernelSocketStats | null> {
   try {
-    return parseUdpTable(fs.readFileSync(path, "utf8"), address, port);
+    return parseUdpTable(await fs.promises.readFile(path, "utf8"), address, port);
   } catch {
     return null;
   }

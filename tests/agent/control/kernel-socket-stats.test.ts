@@ -30,15 +30,21 @@ describe("kernel socket statistics", () => {
     assert.deepEqual(parseUdpTable(table, "127.0.0.9", 6081, true), { receiveDrops: 0, receiveQueueBytes: 0, sockets: 0 });
   });
 
+  it("finds the GENEVE rows among 20,000 return sockets' rows, wherever they are", () => {
+    const returns = Array.from({ length: 20_000 }, (_, i) => row(i + 2, `0200007F:${(10_000 + i).toString(16).toUpperCase().padStart(4, "0")}`, "0100007F:17C1", "00000000", 1));
+    const table = [HEADER, row(0, "0200007F:17C1", "00000000:0000", "00000040", 3), ...returns, row(1, "0200007F:17C1", "00000000:0000", "00000000", 4)].join("\n");
+    assert.deepEqual(parseUdpTable(table, "127.0.0.2", 6081, true), { receiveDrops: 7, receiveQueueBytes: 0x40, sockets: 2 });
+  });
+
   it("finds a real socket bound on loopback, and gives null without /proc", async () => {
     const socket = dgram.createSocket("udp4");
     await new Promise<void>((resolve) => socket.bind(0, "127.0.0.3", resolve));
     try {
-      const stats = readKernelSocketStats("127.0.0.3", socket.address().port);
+      const stats = await readKernelSocketStats("127.0.0.3", socket.address().port);
       assert.deepEqual(stats, os.platform() === "linux" ? { receiveDrops: 0, receiveQueueBytes: 0, sockets: 1 } : null);
     } finally {
       socket.close();
     }
-    assert.equal(readKernelSocketStats("127.0.0.3", 6081, "/nonexistent/proc/net/udp"), null);
+    assert.equal(await readKernelSocketStats("127.0.0.3", 6081, "/nonexistent/proc/net/udp"), null);
   });
 });

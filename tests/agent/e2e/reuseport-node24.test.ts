@@ -35,7 +35,7 @@ describe(`agent e2e: reusePort workers on Node.js ${NODE24_VERSION} (bundle)`, f
     const sim = await GwlbSimulator.start({ gwlbAddress: agent.addresses.gwlb, agentAddress: agent.addresses.agent, sourcePortCount: 32 });
     try {
       // Two GENEVE sockets on the agent's address and port: one per worker, not one shared.
-      assert.equal(readKernelSocketStats(agent.addresses.agent, GENEVE_PORT)?.sockets, 2);
+      assert.equal((await readKernelSocketStats(agent.addresses.agent, GENEVE_PORT))?.sockets, 2);
       const items = Array.from({ length: 400 }, (_, i) => ({ sourcePort: sim.sourcePorts[i % 32], datagram: udp(10000 + (i % 100)) }));
       const report = await sim.exchange(items, { timeoutMs: 5000 });
       assert.deepEqual(report.missing, []);
