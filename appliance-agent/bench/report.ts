@@ -132,7 +132,7 @@ export function report(r: BenchResult): string {
         `(one set element measured alone: slab ${mem.kernelSlabBytesPerElement.toFixed(0)} + per-CPU counter ${mem.kernelPerCpuBytesPerElement.toFixed(0)}) = ${mem.totalBytesPerFlow.toFixed(0)} bytes`,
       `  live run, ${fmt(mem.flows)} active flows (${fmt(mem.installed)} offloaded): agent RSS ${(mem.rssBaselineBytes / 2 ** 20).toFixed(1)} -> ${(mem.rssLoadedBytes / 2 ** 20).toFixed(1)} MiB = ${mem.agentBytesPerFlow.toFixed(0)} bytes per flow ` +
         `(garbage V8 has not returned included); kernel, system-wide: ${mem.kernelBytesPerFlow.toFixed(0)} bytes per flow`,
-      `  counter polls at ${fmt(mem.installed)} offloaded flows: ${mem.pollMs.toFixed(0)} ms each (mean of ${mem.polls}), the agent and its nft processes at ${(mem.pollAgentCores * 100).toFixed(1)}% of a core meanwhile (no traffic)`,
+      `  counter polls at ${fmt(mem.installed)} offloaded flows: ${mem.pollMs.toFixed(0)} ms each (mean of ${mem.polls}, over as many whole cycles), the agent and its nft processes at ${(mem.pollAgentCores * 100).toFixed(1)}% of a core meanwhile (no traffic)`,
       `  new flows meanwhile, runs of 10 s at 1,000 SYNs/s until a poll ended in one: p50 / p99 / p99.9 / max round trip, lost`,
       ...mem.duringPoll.runs.map(
         (run, i) =>

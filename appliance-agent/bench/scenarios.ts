@@ -117,6 +117,9 @@ export async function measureKernelElementBytes(ns: string | null, scratch: stri
 }
 
 /** Waits (bounded) until the agent has polled its kernel counters `count` times in all. */
+/** Poll cycles (a poll and the wait after it) the polling cost is measured over. */
+const POLL_CYCLES = 2;
+
 async function waitForPolls(agent: AgentProcess, count: number, limitMs: number): Promise<void> {
   for (let waited = 0; waited < limitMs; waited += 500) {
     if ((await agent.metric("gwlb_agent_fast_path_polls_total")) >= count) return;
@@ -309,12 +312,15 @@ export async function measureMemory(ctx: TargetContext, m: Measurer, flows: numb
     await m.measure(ctx.agentPath, { templates: syns, sockets, rate, seconds: Math.ceil(flows / rate) + 5, once: true, drainMs: 1000 }, agent.pid);
     const installed = (await settled(agent, "gwlb_agent_fast_path_flows", 10_000)) - installed0;
     await sleep(2000);
-    // The counter polls at this table size (the agent spaces them by 20x their length).
+    // The counter polls at this table size (the agent spaces them by 20x their length), over whole
+    // cycles: from the end of one poll to the end of the POLL_CYCLES-th after it. A window that
+    // began just before a poll would count one poll more than it has cycles.
+    await waitForPolls(agent, (await agent.metric("gwlb_agent_fast_path_polls_total")) + 1, 180_000);
     const polls0 = await agent.metric("gwlb_agent_fast_path_polls_total");
     const pollSeconds0 = await agent.metric("gwlb_agent_fast_path_poll_seconds_total");
     const cpu0 = processAndChildrenCpuSeconds(agent.pid)!;
     const pollWindow = Date.now();
-    await waitForPolls(agent, polls0 + 3, 120_000);
+    await waitForPolls(agent, polls0 + POLL_CYCLES, POLL_CYCLES * 180_000);
     const polls = (await agent.metric("gwlb_agent_fast_path_polls_total")) - polls0;
     const pollMs = (((await agent.metric("gwlb_agent_fast_path_poll_seconds_total")) - pollSeconds0) * 1000) / Math.max(1, polls);
     const pollAgentCores = (processAndChildrenCpuSeconds(agent.pid)! - cpu0) / ((Date.now() - pollWindow) / 1000);

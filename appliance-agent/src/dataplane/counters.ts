@@ -33,7 +33,7 @@ export const Counter = {
   /** Counter polls of the fast path, and the wall time they took (seconds). */
   FastPathPolls: 20,
   FastPathPollSeconds: 21,
-  /** Times a due poll waited because the data path kept the event loop busy (poll-schedule.ts). */
+  /** Polls put off or stopped because the data path kept the event loop busy (poll-schedule.ts). */
   FastPathPollsDeferred: 22,
 } as const;
 const COUNTER_COUNT = 23;

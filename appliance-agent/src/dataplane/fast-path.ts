@@ -99,6 +99,8 @@ export class FastPath {
    */
   private readonly written = new Map<number, [number, number]>();
   private polling: Promise<boolean> | null = null;
+  /** Ms the polls have spent parsing listings on the event loop, in all (the poll schedule tells it from the data path's). */
+  listingMs = 0;
   private listing = false;
   private pollAt = 0;
   private readonly endpoints: EndpointBanks;
@@ -296,7 +298,7 @@ export class FastPath {
         if (this.setFlows[setSlot(bank, set)] === 0) continue;
         const reader = new SetListingReader(set, (element) => this.accumulate(bank, set, element));
         try {
-          await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => reader.push(chunk), signal);
+          await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => this.parse(reader, chunk), signal);
         } catch {
           if (signal?.aborted !== true) this.counters.values[Counter.FastPathErrors]++;
           return false;
@@ -309,6 +311,15 @@ export class FastPath {
       }
     }
     return true;
+  }
+
+  private parse(reader: SetListingReader, chunk: string): void {
+    const started = performance.now();
+    try {
+      reader.push(chunk);
+    } finally {
+      this.listingMs += performance.now() - started;
+    }
   }
 
   /** The bank of the flow's endpoint; negative when there is none (yet). */

@@ -169,6 +169,7 @@ export class Forwarder {
     this.pollSchedule = new PollSchedule({
       intervalMs: config.pollMs,
       poll: (signal) => this.pollFastPath(signal),
+      ownBusyMs: () => this.fastPath?.listingMs ?? 0,
       onPolled: (took) => {
         this.counters.values[Counter.FastPathPolls]++;
         this.counters.values[Counter.FastPathPollSeconds] += took / 1000;
@@ -229,7 +230,9 @@ export class Forwarder {
     const fastPath = this.fastPath;
     if (fastPath !== null) {
       fastPath.closing = true;
-      await fastPath.poll(() => Date.now());
+      // A poll the schedule stopped may still be settling (this call joins it): then read once more, to its end.
+      const joinsStopped = this.pollSchedule?.stoppingPoll === true;
+      if (!(await fastPath.poll(() => Date.now())) && joinsStopped) await fastPath.poll(() => Date.now());
     }
     this.now = Date.now();
     this.table.clear();

@@ -8,6 +8,7 @@
 //   - a poll waits at least 1/POLL_SHARE times the last one's length;
 //   - a poll that falls due while the data path keeps the event loop busy waits another interval;
 //   - a poll that is running when the loop turns busy is stopped (nft is killed) and waits too;
+//     the time the poll itself spends on the loop (parsing the listing) is not the data path's;
 //
 // but never for more than `maxDeferrals` intervals in a row: the poll after that runs to its end.
 // Counts, flow logs and idle expiry of offloaded flows then lag by at most that much, and a flood
@@ -15,17 +16,33 @@
 
 /** The share of wall time counter polls may take: the next poll waits 1/POLL_SHARE times the last one's length. */
 export const POLL_SHARE = 0.05;
-/** Event loop utilization at or above which the data path counts as busy. */
-export const BUSY_UTILIZATION = 0.9;
+/** The data path counts as busy when the loop idled less than this share of a window... */
+export const MAX_IDLE_SHARE = 0.1;
+/** ...and the data path (everything but the poll's own parsing) took at least this share of it. */
+export const MIN_DATA_PATH_SHARE = 0.5;
 /** Polls in a row that may be put off for a busy data path (20 s at the default 2 s interval). */
 export const MAX_DEFERRALS = 10;
 /** How often a running poll checks whether the data path turned busy. */
 export const CHECK_MS = 100;
 
+/** Time (ms) the event loop was active and idle in a window. */
+export interface LoopWindow {
+  readonly active: number;
+  readonly idle: number;
+}
+
+/** Whether the data path kept the loop busy in `window`, of which the running poll itself took `ownMs`. */
+export function dataPathBusy(window: LoopWindow, ownMs: number): boolean {
+  const elapsed = window.active + window.idle;
+  return elapsed > 0 && window.idle < MAX_IDLE_SHARE * elapsed && window.active - ownMs >= MIN_DATA_PATH_SHARE * elapsed;
+}
+
 export interface PollScheduleOptions {
   readonly intervalMs: number;
-  /** Event loop utilization (0..1) since the previous call: `loopUtilizationMeter()` by default. */
-  readonly utilization?: () => number;
+  /** The loop's active and idle time since the previous call: `loopMeter()` by default. */
+  readonly loop?: () => LoopWindow;
+  /** Total ms the polls have spent on the event loop themselves (parsing listings) so far. */
+  readonly ownBusyMs?: () => number;
   readonly maxDeferrals?: number;
   readonly checkMs?: number;
   /** One poll, which stops early when `signal` aborts; the next is scheduled when it settles. */
@@ -36,14 +53,14 @@ export interface PollScheduleOptions {
   readonly onDeferred: () => void;
 }
 
-/** The event loop utilization since the previous call (the first call: since this was made). */
-export function loopUtilizationMeter(): () => number {
+/** The event loop's active and idle time since the previous call (the first call: since this was made). */
+export function loopMeter(): () => LoopWindow {
   let last = performance.eventLoopUtilization();
   return () => {
     const now = performance.eventLoopUtilization();
     const window = performance.eventLoopUtilization(now, last);
     last = now;
-    return window.utilization;
+    return { active: window.active, idle: window.idle };
   };
 }
 
@@ -52,16 +69,25 @@ export class PollSchedule {
   private check: NodeJS.Timeout | null = null;
   private stopped = false;
   private deferrals = 0;
-  private readonly utilization: () => number;
+  /** The running poll's signal, until it settles. */
+  private running: AbortSignal | null = null;
+  private readonly loop: () => LoopWindow;
+  private readonly ownBusyMs: () => number;
   private readonly maxDeferrals: number;
 
   constructor(private readonly options: PollScheduleOptions) {
-    this.utilization = options.utilization ?? loopUtilizationMeter();
+    this.loop = options.loop ?? loopMeter();
+    this.ownBusyMs = options.ownBusyMs ?? (() => 0);
     this.maxDeferrals = options.maxDeferrals ?? MAX_DEFERRALS;
   }
 
   start(): void {
     if (this.timer === null && !this.stopped) this.arm(this.options.intervalMs);
+  }
+
+  /** Whether a poll is running that this schedule has stopped (it has not settled yet). */
+  get stoppingPoll(): boolean {
+    return this.running?.aborted === true;
   }
 
   /** No poll starts after this, and a running one is no longer stopped early (it may be joined). */
@@ -89,16 +115,19 @@ export class PollSchedule {
   private due(): void {
     this.timer = null;
     if (this.stopped) return;
-    if (this.mayDefer() && this.utilization() >= BUSY_UTILIZATION) {
+    if (this.mayDefer() && dataPathBusy(this.loop(), 0)) {
       this.defer();
       this.arm(this.options.intervalMs);
       return;
     }
     const controller = new AbortController();
     if (this.mayDefer()) {
-      this.utilization(); // the window starts with the poll
+      this.loop(); // the window starts with the poll
+      let own = this.ownBusyMs();
       this.check = setInterval(() => {
-        if (this.utilization() < BUSY_UTILIZATION) return;
+        const ownBefore = own;
+        own = this.ownBusyMs();
+        if (!dataPathBusy(this.loop(), own - ownBefore)) return;
         clearInterval(this.check!);
         this.check = null;
         this.defer();
@@ -106,10 +135,12 @@ export class PollSchedule {
       }, this.options.checkMs ?? CHECK_MS).unref();
     }
     const started = performance.now();
+    this.running = controller.signal;
     void this.options
       .poll(controller.signal)
       .catch(() => undefined) // a poll reports its own failures
       .finally(() => {
+        this.running = null;
         if (this.check !== null) clearInterval(this.check);
         this.check = null;
         const took = performance.now() - started;
@@ -120,7 +151,7 @@ export class PollSchedule {
         this.deferrals = 0;
         this.options.onPolled(took);
         // The poll's own parsing kept the loop busy: the next window starts after it.
-        this.utilization();
+        this.loop();
         if (!this.stopped) this.arm(Math.max(this.options.intervalMs, took / POLL_SHARE));
       });
   }

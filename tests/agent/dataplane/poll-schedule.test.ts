@@ -2,11 +2,14 @@
 // running one stops when the loop turns busy, for at most a bounded number of intervals in a row;
 // they are spaced by 20 times their own length, and stop.
 import { strict as assert } from "node:assert";
-import { BUSY_UTILIZATION, MAX_DEFERRALS, POLL_SHARE, PollSchedule, loopUtilizationMeter } from "../../../appliance-agent/src/dataplane/poll-schedule";
+import { LoopWindow, MAX_DEFERRALS, POLL_SHARE, PollSchedule, dataPathBusy, loopMeter } from "../../../appliance-agent/src/dataplane/poll-schedule";
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A schedule whose utilization readings come from `readings` (then `rest`), recording what happened in order. */
+/** A 100 ms window of the loop, `utilization` of it active. */
+const window = (utilization: number): LoopWindow => ({ active: 100 * utilization, idle: 100 * (1 - utilization) });
+
+/** A schedule whose loop readings come from `readings` (then `rest`), as utilizations, recording what happened in order. */
 function scripted(readings: number[], rest: number, options: { intervalMs?: number; pollMs?: number; maxDeferrals?: number; checkMs?: number } = {}) {
   const events: string[] = [];
   const tooks: number[] = [];
@@ -15,10 +18,10 @@ function scripted(readings: number[], rest: number, options: { intervalMs?: numb
     intervalMs: options.intervalMs ?? 5,
     maxDeferrals: options.maxDeferrals,
     checkMs: options.checkMs,
-    utilization: () => {
+    loop: () => {
       const value = reads < readings.length ? readings[reads] : rest;
       reads++;
-      return value;
+      return window(value);
     },
     poll: async (signal) => {
       events.push("poll");
@@ -48,6 +51,14 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 }
 
 describe("agent: fast-path poll schedule", () => {
+  it("calls the data path busy when the loop idled under 10% of a window and the poll itself took no more than half", () => {
+    assert.equal(dataPathBusy({ active: 95, idle: 5 }, 0), true);
+    assert.equal(dataPathBusy({ active: 90, idle: 10 }, 0), false);
+    assert.equal(dataPathBusy({ active: 100, idle: 0 }, 50), true);
+    assert.equal(dataPathBusy({ active: 100, idle: 0 }, 51), false, "a listing that streams faster than it is parsed is the poll's own work");
+    assert.equal(dataPathBusy({ active: 0, idle: 0 }, 0), false);
+  });
+
   it("polls each interval while the event loop is not busy", async () => {
     const { schedule, events } = scripted([], 0.2);
     schedule.start();
@@ -57,7 +68,7 @@ describe("agent: fast-path poll schedule", () => {
   });
 
   it("waits while the loop is busy, and polls as soon as a window is not", async () => {
-    const { schedule, events } = scripted([1, BUSY_UTILIZATION, 0.95, BUSY_UTILIZATION - 0.01], 0);
+    const { schedule, events } = scripted([1, 0.91, 0.95, 0.85], 0);
     schedule.start();
     await until(() => events.includes("poll"));
     schedule.stop();
@@ -88,6 +99,7 @@ describe("agent: fast-path poll schedule", () => {
     await until(() => events.length >= 4);
     schedule.stop();
     assert.deepEqual(events.slice(0, 4), ["poll", "wait", "stopped", "poll"]);
+    assert.equal(schedule.stoppingPoll, false, "nothing stopped is left running");
     assert.deepEqual(tooks, [], "a stopped poll is not reported as polled");
   });
 
@@ -97,6 +109,53 @@ describe("agent: fast-path poll schedule", () => {
     await until(() => tooks.length === 1);
     schedule.stop();
     assert.deepEqual(events, ["wait", "wait", "poll"]);
+  });
+
+  it("says a stopped poll is still settling until it has", async () => {
+    let finish = (): void => undefined;
+    const schedule = new PollSchedule({
+      intervalMs: 5,
+      checkMs: 10,
+      loop: (() => {
+        let reads = 0;
+        return () => window(reads++ < 2 ? 0 : 1);
+      })(),
+      // A listing that ignores the stop for a while (nft still exiting).
+      poll: () => new Promise<void>((resolve) => (finish = resolve)),
+      onPolled: () => undefined,
+      onDeferred: () => undefined,
+    });
+    schedule.start();
+    await until(() => schedule.stoppingPoll);
+    schedule.stop();
+    assert.equal(schedule.stoppingPoll, true);
+    finish();
+    await sleep(5);
+    assert.equal(schedule.stoppingPoll, false);
+  });
+
+  it("does not stop a poll for the time it spends parsing its own listing", async () => {
+    // The loop is saturated in every window, but the poll's own parsing took 80 ms of each 100.
+    let own = 0;
+    const events: string[] = [];
+    const schedule = new PollSchedule({
+      intervalMs: 5,
+      checkMs: 10,
+      loop: () => window(1),
+      ownBusyMs: () => (own += 80),
+      poll: async (signal) => {
+        events.push("poll");
+        await sleep(100);
+        if (signal.aborted) events.push("stopped");
+      },
+      onPolled: () => events.push("polled"),
+      onDeferred: () => events.push("wait"),
+    });
+    // The first due time sees a busy loop with no poll running: it waits, up to the bound.
+    schedule.start();
+    await until(() => events.includes("polled"));
+    schedule.stop();
+    assert.deepEqual(events, [...Array<string>(10).fill("wait"), "poll", "polled"]);
   });
 
   it("stop() during a poll leaves it running to its end (the final poll of a stop joins it)", async () => {
@@ -132,7 +191,7 @@ describe("agent: fast-path poll schedule", () => {
   });
 
   it("measures the real event loop: a window spent blocking reads busy, one spent sleeping does not", async () => {
-    const meter = loopUtilizationMeter();
+    const meter = loopMeter();
     await sleep(50);
     const idle = meter();
     const until = Date.now() + 50;
@@ -140,7 +199,7 @@ describe("agent: fast-path poll schedule", () => {
       // a synchronous block, as a flood of datagrams keeps the loop
     }
     const blocked = meter();
-    assert.ok(idle < 0.5, `utilization while sleeping: ${idle}`);
-    assert.ok(blocked > BUSY_UTILIZATION, `utilization while blocking: ${blocked}`);
+    assert.equal(dataPathBusy(idle, 0), false, `while sleeping: ${JSON.stringify(idle)}`);
+    assert.equal(dataPathBusy(blocked, 0), true, `while blocking: ${JSON.stringify(blocked)}`);
   });
 });
