@@ -298,7 +298,11 @@ export class FastPath {
         if (this.setFlows[setSlot(bank, set)] === 0) continue;
         const reader = new SetListingReader(set, (element) => this.accumulate(bank, set, element));
         try {
-          await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => this.parse(reader, chunk), signal);
+          await this.channel.stream(["-j", "list", "set", "netdev", FAST_PATH_TABLE, bankSetName(set, bank)], LIST_TIMEOUT_MS, (chunk) => {
+            const started = performance.now();
+            reader.push(chunk);
+            this.listingMs += performance.now() - started;
+          }, signal);
         } catch {
           if (signal?.aborted !== true) this.counters.values[Counter.FastPathErrors]++;
           return false;
@@ -311,15 +315,6 @@ export class FastPath {
       }
     }
     return true;
-  }
-
-  private parse(reader: SetListingReader, chunk: string): void {
-    const started = performance.now();
-    try {
-      reader.push(chunk);
-    } finally {
-      this.listingMs += performance.now() - started;
-    }
   }
 
   /** The bank of the flow's endpoint; negative when there is none (yet). */
