@@ -99,6 +99,8 @@ export class FastPath {
    */
   private readonly written = new Map<number, [number, number]>();
   private polling: Promise<boolean> | null = null;
+  /** The signal of the call that started the running poll. */
+  private pollingSignal: AbortSignal | undefined = undefined;
   /** Ms the polls have spent parsing listings on the event loop, in all (the poll schedule tells it from the data path's). */
   listingMs = 0;
   private listing = false;
@@ -235,12 +237,17 @@ export class FastPath {
    * Reads every set's counters and adds what the kernel forwarded since the last poll to the
    * flows (packets, inner bytes, last seen = now). Concurrent calls share one poll. Resolves
    * to whether the listing was complete: `signal` (of the call that started the poll) cuts it
-   * short, as a failed listing does, but it counts as no error.
+   * short, as a failed listing does, but it counts as no error; a call that comes after that
+   * does not share the cut poll but waits for it to settle and reads afresh.
    */
   poll(now: () => number, signal?: AbortSignal): Promise<boolean> {
-    this.polling ??= this.pollOnce(now, signal).finally(() => {
-      this.polling = null;
-    });
+    if (this.polling !== null && this.pollingSignal?.aborted === true) return this.polling.then(() => this.poll(now, signal));
+    if (this.polling === null) {
+      this.pollingSignal = signal;
+      this.polling = this.pollOnce(now, signal).finally(() => {
+        this.polling = null;
+      });
+    }
     return this.polling;
   }
 

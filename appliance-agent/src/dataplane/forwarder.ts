@@ -230,9 +230,7 @@ export class Forwarder {
     const fastPath = this.fastPath;
     if (fastPath !== null) {
       fastPath.closing = true;
-      // A poll the schedule stopped may still be settling (this call joins it): then read once more, to its end.
-      const joinsStopped = this.pollSchedule?.stoppingPoll === true;
-      if (!(await fastPath.poll(() => Date.now())) && joinsStopped) await fastPath.poll(() => Date.now());
+      await fastPath.poll(() => Date.now());
     }
     this.now = Date.now();
     this.table.clear();

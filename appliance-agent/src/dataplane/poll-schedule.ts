@@ -69,8 +69,6 @@ export class PollSchedule {
   private check: NodeJS.Timeout | null = null;
   private stopped = false;
   private deferrals = 0;
-  /** The running poll's signal, until it settles. */
-  private running: AbortSignal | null = null;
   private readonly loop: () => LoopWindow;
   private readonly ownBusyMs: () => number;
   private readonly maxDeferrals: number;
@@ -83,11 +81,6 @@ export class PollSchedule {
 
   start(): void {
     if (this.timer === null && !this.stopped) this.arm(this.options.intervalMs);
-  }
-
-  /** Whether a poll is running that this schedule has stopped (it has not settled yet). */
-  get stoppingPoll(): boolean {
-    return this.running?.aborted === true;
   }
 
   /** No poll starts after this, and a running one is no longer stopped early (it may be joined). */
@@ -135,12 +128,10 @@ export class PollSchedule {
       }, this.options.checkMs ?? CHECK_MS).unref();
     }
     const started = performance.now();
-    this.running = controller.signal;
     void this.options
       .poll(controller.signal)
       .catch(() => undefined) // a poll reports its own failures
       .finally(() => {
-        this.running = null;
         if (this.check !== null) clearInterval(this.check);
         this.check = null;
         const took = performance.now() - started;

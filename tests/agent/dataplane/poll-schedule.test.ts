@@ -99,7 +99,6 @@ describe("agent: fast-path poll schedule", () => {
     await until(() => events.length >= 4);
     schedule.stop();
     assert.deepEqual(events.slice(0, 4), ["poll", "wait", "stopped", "poll"]);
-    assert.equal(schedule.stoppingPoll, false, "nothing stopped is left running");
     assert.deepEqual(tooks, [], "a stopped poll is not reported as polled");
   });
 
@@ -109,29 +108,6 @@ describe("agent: fast-path poll schedule", () => {
     await until(() => tooks.length === 1);
     schedule.stop();
     assert.deepEqual(events, ["wait", "wait", "poll"]);
-  });
-
-  it("says a stopped poll is still settling until it has", async () => {
-    let finish = (): void => undefined;
-    const schedule = new PollSchedule({
-      intervalMs: 5,
-      checkMs: 10,
-      loop: (() => {
-        let reads = 0;
-        return () => window(reads++ < 2 ? 0 : 1);
-      })(),
-      // A listing that ignores the stop for a while (nft still exiting).
-      poll: () => new Promise<void>((resolve) => (finish = resolve)),
-      onPolled: () => undefined,
-      onDeferred: () => undefined,
-    });
-    schedule.start();
-    await until(() => schedule.stoppingPoll);
-    schedule.stop();
-    assert.equal(schedule.stoppingPoll, true);
-    finish();
-    await sleep(5);
-    assert.equal(schedule.stoppingPoll, false);
   });
 
   it("does not stop a poll for the time it spends parsing its own listing", async () => {
