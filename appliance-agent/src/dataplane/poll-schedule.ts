@@ -60,7 +60,7 @@ export function loopMeter(): () => LoopWindow {
     const now = performance.eventLoopUtilization();
     const window = performance.eventLoopUtilization(now, last);
     last = now;
-    return { active: window.active, idle: window.idle };
+    return window;
   };
 }
 
@@ -87,8 +87,12 @@ export class PollSchedule {
   stop(): void {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    if (this.check !== null) clearInterval(this.check);
     this.timer = null;
+    this.clearCheck();
+  }
+
+  private clearCheck(): void {
+    if (this.check !== null) clearInterval(this.check);
     this.check = null;
   }
 
@@ -121,8 +125,7 @@ export class PollSchedule {
         const ownBefore = own;
         own = this.ownBusyMs();
         if (!dataPathBusy(this.loop(), own - ownBefore)) return;
-        clearInterval(this.check!);
-        this.check = null;
+        this.clearCheck();
         this.defer();
         controller.abort(new Error("the data path is busy"));
       }, this.options.checkMs ?? CHECK_MS).unref();
@@ -132,8 +135,7 @@ export class PollSchedule {
       .poll(controller.signal)
       .catch(() => undefined) // a poll reports its own failures
       .finally(() => {
-        if (this.check !== null) clearInterval(this.check);
-        this.check = null;
+        this.clearCheck();
         const took = performance.now() - started;
         if (controller.signal.aborted) {
           if (!this.stopped) this.arm(this.options.intervalMs);
