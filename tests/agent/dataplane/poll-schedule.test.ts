@@ -2,9 +2,9 @@
 // running one stops when the loop turns busy, for at most a bounded number of intervals in a row;
 // they are spaced by 20 times their own length, and stop.
 import { strict as assert } from "node:assert";
+import { sleep } from "../support/agent-process";
 import { LoopWindow, MAX_DEFERRALS, POLL_SHARE, PollSchedule, dataPathBusy, loopMeter } from "../../../appliance-agent/src/dataplane/poll-schedule";
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A 100 ms window of the loop, `utilization` of it active. */
 const window = (utilization: number): LoopWindow => ({ active: 100 * utilization, idle: 100 * (1 - utilization) });
@@ -42,10 +42,11 @@ function scripted(readings: number[], rest: number, options: { intervalMs?: numb
   return { schedule, events, tooks };
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Waits (at most 5 s) until `condition` holds, checking every 2 ms: support/netns.ts's waitUntil checks every 50, coarser than these schedules' steps. */
+async function until(condition: () => boolean): Promise<void> {
   const started = Date.now();
   while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error("condition not reached");
+    if (Date.now() - started > 5000) throw new Error("condition not reached");
     await sleep(2);
   }
 }
@@ -153,7 +154,7 @@ describe("agent: fast-path poll schedule", () => {
     await sleep(300);
     assert.deepEqual(events, ["poll"]);
     assert.ok(tooks[0] >= 29, `poll took ${tooks[0]} ms`);
-    await until(() => events.length === 2, 3000);
+    await until(() => events.length === 2);
     schedule.stop();
   });
 
