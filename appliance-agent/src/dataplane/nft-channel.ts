@@ -62,18 +62,21 @@ export class NftChannel {
       }
       let errors = "";
       let failure: Error | null = null;
-      const timer = setTimeout(() => {
-        failure = new Error(`nft ${args.join(" ")}: no answer in ${timeoutMs} ms`);
+      // Timeout, a chunk onData refused, or the signal: nft is killed and the first reason kept.
+      const fail = (reason: unknown): void => {
+        failure ??= reason instanceof Error ? reason : new Error(String(reason));
         child.kill("SIGKILL");
-      }, timeoutMs);
+      };
+      const timer = setTimeout(() => fail(new Error(`nft ${args.join(" ")}: no answer in ${timeoutMs} ms`)), timeoutMs);
+      const abort = (): void => fail(signal?.reason);
+      signal?.addEventListener("abort", abort, { once: true });
       child.stdout!.setEncoding("utf8");
       child.stdout!.on("data", (chunk: string) => {
         if (failure !== null) return;
         try {
           onData(chunk);
         } catch (error) {
-          failure = error instanceof Error ? error : new Error(String(error));
-          child.kill("SIGKILL");
+          fail(error);
         }
       });
       child.stderr!.setEncoding("utf8");
@@ -83,11 +86,6 @@ export class NftChannel {
       child.on("error", (error) => {
         failure ??= error;
       });
-      const abort = (): void => {
-        failure ??= signal?.reason ?? new Error("aborted");
-        child.kill("SIGKILL");
-      };
-      signal?.addEventListener("abort", abort, { once: true });
       child.on("close", (code, exitSignal) => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", abort);
