@@ -116,10 +116,10 @@ export async function measureKernelElementBytes(ns: string | null, scratch: stri
   return { slab: median(slab), perCpu: Math.max(median(perCpu), perCpuCounterBytes()) };
 }
 
-/** Waits (bounded) until the agent has polled its kernel counters `count` times in all. */
 /** Poll cycles (a poll and the wait after it) the polling cost is measured over. */
 const POLL_CYCLES = 2;
 
+/** Waits (bounded) until the agent has polled its kernel counters `count` times in all. */
 async function waitForPolls(agent: AgentProcess, count: number, limitMs: number): Promise<void> {
   for (let waited = 0; waited < limitMs; waited += 500) {
     if ((await agent.metric("gwlb_agent_fast_path_polls_total")) >= count) return;
