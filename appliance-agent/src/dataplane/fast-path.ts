@@ -23,6 +23,7 @@ import {
 } from "./fast-path-elements";
 import { EndpointBanks } from "./fast-path-endpoints";
 import { ListedElement, SetListingReader } from "./fast-path-listing";
+import { ElementPresence } from "./fast-path-presence";
 import { KEY_ENDPOINT_HIGH, KEY_ENDPOINT_LOW, KEY_WORDS } from "./flow-key";
 import { FLAG_ALLOW, FLAG_INITIATOR_IS_A, FLAG_IN_USE, FlowTable } from "./flow-table";
 import { GeneveHeader } from "./geneve";
@@ -52,14 +53,6 @@ export interface FastPathConfig {
 const COMMANDS_PER_LINE = 256;
 /** A listing runs at the lowest priority, so on a saturated core it may take long; past this it counts as an error. */
 const LIST_TIMEOUT_MS = 60_000;
-/** A flow missing from this many polls in a row was dropped by the kernel (its timeout). */
-const MISSING_POLLS = 2;
-
-// A flow's state bits: read in this poll's listing; returned a datagram while this poll ran; and
-// the polls in a row it was missing from, above them.
-const LISTED = 1;
-const RETURNED_DURING_POLL = 2;
-const MISSING_SHIFT = 2;
 
 /** Where (bank, set) is in the per-set arrays; a flow's place is 1 + that, 0 when it is not offloaded. */
 function setSlot(bank: number, set: number): number {
@@ -80,7 +73,7 @@ export class FastPath {
   closing = false;
   /** Per flow slot: 0 when the flow is not offloaded, else 1 + setSlot(its bank, its set). */
   private readonly place: Uint16Array;
-  private readonly state: Uint8Array;
+  private readonly presence: ElementPresence;
   /** Per flow slot, in the element's raw counter units: what was credited, plus the agent's own returns (fast-path-credit.ts). */
   private readonly basePackets: Float64Array;
   private readonly baseBytes: Float64Array;
@@ -118,7 +111,7 @@ export class FastPath {
     this.endpoints = new EndpointBanks(config.banks, requestBank);
     // Zero-filled, so a slot's pages become resident only once a flow there is offloaded.
     this.place = new Uint16Array(table.capacity);
-    this.state = new Uint8Array(table.capacity);
+    this.presence = new ElementPresence(table.capacity);
     this.basePackets = new Float64Array(table.capacity);
     this.baseBytes = new Float64Array(table.capacity);
     this.channel = new NftChannel({
@@ -182,7 +175,7 @@ export class FastPath {
     }
     this.place[slot] = 1 + setSlot(bank, set);
     this.setFlows[setSlot(bank, set)]++;
-    this.state[slot] = 0;
+    this.presence.placed(slot, !allow || write);
     this.basePackets[slot] = 0;
     this.baseBytes[slot] = 0;
     this.written.delete(slot);
@@ -206,7 +199,7 @@ export class FastPath {
     if (place === 0 || !setAllows(placeSet(place))) return;
     this.basePackets[slot]++;
     this.baseBytes[slot] += length + RETURN_OVERHEAD_BYTES;
-    if (this.listing) this.state[slot] |= RETURNED_DURING_POLL;
+    if (this.listing) this.presence.returnedDuringPoll(slot);
   }
 
   /** Takes a flow out of the kernel (it ended); nothing if it was not offloaded. */
@@ -271,27 +264,15 @@ export class FastPath {
       this.listing = false;
     }
     for (const [slot, sums] of this.written) {
-      if (complete && (this.state[slot] & LISTED) !== 0) this.creditFlow(slot, placeSet(this.place[slot]), sums[0], sums[1]);
+      if (complete && this.presence.wasListed(slot)) this.creditFlow(slot, placeSet(this.place[slot]), sums[0], sums[1]);
       sums[0] = 0;
       sums[1] = 0;
     }
     const values = this.counters.values;
     const place = this.place;
-    const state = this.state;
+    const presence = this.presence;
     for (let slot = 0; slot < place.length; slot++) {
-      if (place[slot] === 0) continue;
-      // A listing cut short says nothing of the flows it did not reach.
-      if (!complete) {
-        state[slot] &= ~(LISTED | RETURNED_DURING_POLL);
-        continue;
-      }
-      if ((state[slot] & LISTED) !== 0) {
-        state[slot] = 0;
-        continue;
-      }
-      const missing = (state[slot] >> MISSING_SHIFT) + 1;
-      state[slot] = missing << MISSING_SHIFT;
-      if (missing < MISSING_POLLS) continue;
+      if (place[slot] === 0 || !presence.endPoll(slot, complete)) continue;
       if (full[place[slot] - 1] === 1) values[Counter.FastPathFull]++;
       this.release(slot);
     }
@@ -345,7 +326,7 @@ export class FastPath {
     const slot = this.table.find(geneve, inner);
     // Not a flow of ours in this set: an element being deleted, or one the kernel learned for a flow this worker had no room for.
     if (slot < 0 || this.place[slot] !== 1 + setSlot(bank, set)) return;
-    this.state[slot] |= LISTED;
+    this.presence.listed(slot);
     const sums = this.written.size === 0 ? undefined : this.written.get(slot);
     if (sums !== undefined) {
       sums[0] += element.packets;
@@ -358,7 +339,7 @@ export class FastPath {
   /** Credits the flow in `slot` (of set `set`) with what its elements' raw counts hold beyond its baseline. */
   private creditFlow(slot: number, set: number, rawPackets: number, rawBytes: number): void {
     const table = this.table;
-    const raced = (this.state[slot] & RETURNED_DURING_POLL) !== 0;
+    const raced = this.presence.raced(slot);
     const credit = this.credit.compute(rawPackets, rawBytes, this.basePackets[slot], this.baseBytes[slot], raced);
     this.basePackets[slot] = credit.basePackets;
     this.baseBytes[slot] = credit.baseBytes;
@@ -390,7 +371,7 @@ export class FastPath {
     this.written.delete(slot);
     this.setFlows[this.place[slot] - 1]--;
     this.place[slot] = 0;
-    this.state[slot] = 0;
+    this.presence.clear(slot);
     this.size--;
   }
 

@@ -69,11 +69,11 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     net.nft("delete", "table", "netdev", "gwlb_agent");
   });
 
-  async function start(policy: unknown, extra: string[] = []): Promise<NsAgent> {
+  async function start(policy: unknown, extra: string[] = [], wrapper: string[] = []): Promise<NsAgent> {
     policyFile = path.join(scratchDir(), `fastpath-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(policyFile, JSON.stringify(policy));
     const bundle = await agentBundle();
-    const args = ["netns", "exec", net.applianceNs, process.execPath, bundle, "--config", policyFile, "--listen-address", APPLIANCE,
+    const args = ["netns", "exec", net.applianceNs, ...wrapper, process.execPath, bundle, "--config", policyFile, "--listen-address", APPLIANCE,
       "--gwlb-cidrs", `${GWLB}/32`, "--health-address", APPLIANCE, "--health-port", String(HEALTH), "--workers", "1",
       "--fast-path-poll-ms", "200", "--drain-seconds", "0", ...extra];
     const started = new NsAgent(spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] }));
@@ -90,7 +90,13 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
    * learned by the egress chain from the agent's return.
    */
   async function flowsInstalled(flows: number, what: string): Promise<void> {
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === flows && net.kernelFlowElements() === flows, what);
+    let seen = "";
+    const predicate = async (): Promise<boolean> => {
+      const [agentFlows, kernelFlows] = [(await metrics()).get("gwlb_agent_fast_path_flows"), net.kernelFlowElements()];
+      seen = `the agent's ${agentFlows} and the kernel's ${kernelFlows}`;
+      return agentFlows === flows && kernelFlows === flows;
+    };
+    await waitUntil(predicate, what, () => `${flows} flows wanted, last seen ${seen}; agent stderr: ${agent?.stderr.join("")}`, 8000);
   }
 
   async function metrics(): Promise<Map<string, number>> {
@@ -100,6 +106,21 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
 
   function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
     return waitUntil(predicate, what, () => `agent stderr: ${agent?.stderr.join("")}`, timeoutMs);
+  }
+
+  /**
+   * The command prefix of a mount namespace in which the agent's `nft -i` channel starts only
+   * once the file `gate` exists (its listings and table set-up do not wait): /usr/sbin/nft, the
+   * first place the agent looks, is a script there that waits and runs the real nft, bound at
+   * another path.
+   */
+  function gatedChannel(gate: string): string[] {
+    const dir = scratchDir();
+    const real = path.join(dir, "nft.real");
+    const gated = path.join(dir, "nft-gated");
+    writeFileSync(real, "");
+    writeFileSync(gated, `#!/bin/sh\nfor a in "$@"; do [ "$a" = "-i" ] && while [ ! -e ${gate} ]; do sleep 0.05; done; done\nexec ${real} "$@"\n`, { mode: 0o755 });
+    return ["unshare", "-m", "sh", "-c", `mount --bind /usr/sbin/nft ${real} && mount --bind ${gated} /usr/sbin/nft && exec "$0" "$@"`];
   }
 
   /** Sends the first packet through the agent and waits until the flow is in the kernel. */
@@ -172,10 +193,13 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     }
     await sleep(300);
     assert.deepEqual(await peer.returns(), Array.from({ length: 3 }, () => ({ from: APPLIANCE, fromPort: 40031, hex: fromA.toString("hex") })));
-    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_dropped_packets_total") === 3, "kernel drops polled");
+    // One poll may have listed A's set before the packets and B's after them: wait for both counts.
+    await waitFor(async () => {
+      const counted = await metrics();
+      return counted.get("gwlb_agent_fast_path_dropped_packets_total") === 3 && counted.get("gwlb_agent_fast_path_packets_total") === 3;
+    }, "kernel drops and forwards polled");
     const m = await metrics();
     assert.equal(m.get("gwlb_agent_packets_in_total"), 2);
-    assert.equal(m.get("gwlb_agent_fast_path_packets_total"), 3);
     assert.equal(m.get("gwlb_agent_fast_path_endpoints"), 2);
     assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, /0xa010001 \. 0xa020001 \. 0x1004 \. 0x1bbc counter packets 6 /);
     assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "d4u_1").stdout, /0xa010001 \. 0xa020001 \. 0x1004 \. 0x1bbc counter packets 6 /);
@@ -195,6 +219,35 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     assert.equal(m.get("gwlb_agent_fast_path_flows"), 1);
     assert.equal(net.kernelFlowElements(), 1);
     assert.equal((await peer.returns()).filter((r) => r.fromPort === 40034 && r.hex === fromB.toString("hex")).length, 3);
+  });
+
+  it("keeps a flow whose element it wrote while polls could not see it yet (its nft channel late to start)", async () => {
+    const gate = path.join(scratchDir(), `channel-gate-${Math.random().toString(36).slice(2)}`);
+    await start(ALLOW_ALL, ["--fast-path", "nft"], gatedChannel(gate));
+    const datagram = udpDatagram(4002, 443);
+    try {
+      // The endpoint's first flow: the agent writes its element, the first line of a channel that has not started.
+      await peer.send(datagram, 40003);
+      await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_flows") === 1, "the flow written");
+      const polls = async (): Promise<number> => (await metrics()).get("gwlb_agent_fast_path_polls_total")!;
+      const written = await polls();
+      // Three polls end after it (two whole ones at least), each without the element: a learned flow would be given up.
+      await waitFor(async () => (await polls()) >= written + 3, "three polls without the element");
+      assert.equal((await metrics()).get("gwlb_agent_fast_path_flows"), 1);
+      assert.equal(net.kernelFlowElements(), 0);
+    } finally {
+      // Also when this fails: the gated nft -i would otherwise wait on after the agent is killed.
+      writeFileSync(gate, "");
+    }
+    await flowsInstalled(1, "the written flow in the kernel, and still the agent's");
+    await peer.returns();
+    for (let i = 0; i < 3; i++) await peer.send(datagram, 40003);
+    await sleep(300);
+    assert.deepEqual(await peer.returns(), Array.from({ length: 3 }, () => ({ from: APPLIANCE, fromPort: 40003, hex: datagram.toString("hex") })));
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_packets_total") === 3, "kernel counts polled");
+    const m = await metrics();
+    assert.equal(m.get("gwlb_agent_packets_in_total"), 1);
+    assert.equal(m.get("gwlb_agent_fast_path_removals_total"), 0);
   });
 
   it("drops a denied flow in the kernel", async () => {
