@@ -75,7 +75,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     const bundle = await agentBundle();
     const args = ["netns", "exec", net.applianceNs, ...wrapper, process.execPath, bundle, "--config", policyFile, "--listen-address", APPLIANCE,
       "--gwlb-cidrs", `${GWLB}/32`, "--health-address", APPLIANCE, "--health-port", String(HEALTH), "--workers", "1",
-      "--fast-path-poll-ms", "200", "--drain-seconds", "0", ...extra];
+      ...(extra.includes("--fast-path-poll-ms") ? [] : ["--fast-path-poll-ms", "200"]), "--drain-seconds", "0", ...extra];
     const started = new NsAgent(spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] }));
     agent = started;
     await waitFor(async () => (await peer.get(`http://${APPLIANCE}:${HEALTH}/health`)).status === 200, "health 200");
@@ -223,7 +223,8 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
 
   it("keeps a flow whose element it wrote while polls could not see it yet (its nft channel late to start)", async () => {
     const gate = path.join(scratchDir(), `channel-gate-${Math.random().toString(36).slice(2)}`);
-    await start(ALLOW_ALL, ["--fast-path", "nft"], gatedChannel(gate));
+    // Polls of 400 ms: three of them well within the ten a written flow is given, on a loaded machine too.
+    await start(ALLOW_ALL, ["--fast-path", "nft", "--fast-path-poll-ms", "400"], gatedChannel(gate));
     const datagram = udpDatagram(4002, 443);
     try {
       // The endpoint's first flow: the agent writes its element, the first line of a channel that has not started.
