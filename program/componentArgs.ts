@@ -52,6 +52,7 @@ export function fleetArgs(c: StackConfig, network: InspectionNetwork, policy?: u
       ...(c.agentBundlePath !== "" ? { bundlePath: c.agentBundlePath } : {}),
       ...(policy !== undefined ? { policy: policy as PolicyDocument } : {}),
       fastPath: c.agentFastPath as "auto" | "nft" | "off",
+      slowPathMaxPps: c.agentSlowPathMaxPps,
       rolloutMaxConcurrency: c.agentRolloutMaxConcurrency,
       rolloutMaxErrors: c.agentRolloutMaxErrors,
     },

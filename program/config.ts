@@ -33,6 +33,7 @@ export interface StackConfig {
   readonly agentPolicy: string;
   readonly agentBundlePath: string;
   readonly agentFastPath: string;
+  readonly agentSlowPathMaxPps: number;
   readonly agentRolloutMaxConcurrency: string;
   readonly agentRolloutMaxErrors: string;
   readonly fleetScalingTargetCpu: number;
@@ -67,6 +68,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof StackConfig, Kind>> = {
   agentPolicy: "string",
   agentBundlePath: "string",
   agentFastPath: "string",
+  agentSlowPathMaxPps: "number",
   agentRolloutMaxConcurrency: "string",
   agentRolloutMaxErrors: "string",
   fleetScalingTargetCpu: "number",

@@ -27,6 +27,7 @@ const CONFIG_KEY_FOR: Record<string, string> = {
   "fleet.fleet.image": "fleetImage",
   "fleet.agent.bundlePath": "agentBundlePath",
   "fleet.agent.fastPath": "agentFastPath",
+  "fleet.agent.slowPathMaxPps": "agentSlowPathMaxPps",
   "fleet.agent.rolloutMaxConcurrency": "agentRolloutMaxConcurrency",
   "fleet.agent.rolloutMaxErrors": "agentRolloutMaxErrors",
   "fleet.scaling.targetCpuPercent": "fleetScalingTargetCpu",

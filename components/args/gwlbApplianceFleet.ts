@@ -169,6 +169,15 @@ export interface GwlbAgentArgs {
   policy?: PolicyDocument;
   /** The agent's kernel fast path: "auto" (default: where the kernel allows), "nft" (required) or "off". */
   fastPath?: "auto" | "nft" | "off";
+  /**
+   * With the fast path: packets per second the kernel lets through to the agent on each appliance
+   * (`--slow-path-max-pps`); a flood of new flows beyond it is dropped in the ingress chain,
+   * before the network stack spends more on it, and offloaded flows never count against it.
+   * Default 0: no limit. Set it to about the agent's measured maximum for new flows on the
+   * instance type (appliance-agent README, Overload); too low, it drops new flows the agent could
+   * have taken.
+   */
+  slowPathMaxPps?: number;
   /** Instances the association updates at once: a number or a percentage. Default "50%". */
   rolloutMaxConcurrency?: string;
   /** Failed instances after which the association stops the rollout: a number or a percentage. Default "0". */
@@ -245,6 +254,7 @@ export interface ValidatedGwlbAgent {
   /** The parameter tier its size needs. */
   readonly policyTier: "Standard" | "Advanced";
   readonly fastPath: "auto" | "nft" | "off";
+  readonly slowPathMaxPps: number;
   readonly rolloutMaxConcurrency: string;
   readonly rolloutMaxErrors: string;
   readonly healthWaitSeconds: number;

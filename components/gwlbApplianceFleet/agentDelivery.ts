@@ -52,6 +52,7 @@ export function installSettingsFor(
     tcpIdleTimeoutSeconds: v.tcpIdleTimeoutSeconds ?? GWLB_TCP_IDLE_TIMEOUT_SECONDS,
     policyParameter: resolved.policyParameter,
     fastPath: v.agent.fastPath,
+    slowPathMaxPps: v.agent.slowPathMaxPps,
     sysctls: APPLIANCE_SYSCTLS,
     healthWaitSeconds: v.agent.healthWaitSeconds,
     fleet: resolved.fleet,

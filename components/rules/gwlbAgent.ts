@@ -21,6 +21,11 @@ export function validateAgent(problems: Problems, agent: GwlbApplianceFleetArgs[
   }
   const policyText = validatePolicy(problems, a.policy ?? DEFAULT_POLICY);
   const fastPath = problems.oneOf("agent.fastPath", a.fastPath ?? "auto", ["auto", "nft", "off"] as const);
+  // The agent's own bounds for --slow-path-max-pps; the limit lives in the fast path's ingress chain.
+  const slowPathMaxPps = problems.integer("agent.slowPathMaxPps", a.slowPathMaxPps ?? 0, 0, 100_000_000);
+  if (fastPath === "off" && slowPathMaxPps !== undefined && slowPathMaxPps > 0) {
+    problems.add("agent.slowPathMaxPps", `needs the fast path, whose ingress chain holds the limit, and agent.fastPath is "off"`);
+  }
   const concurrency = rolloutLimit(problems, "agent.rolloutMaxConcurrency", a.rolloutMaxConcurrency ?? "50%", 1);
   const errors = rolloutLimit(problems, "agent.rolloutMaxErrors", a.rolloutMaxErrors ?? "0", 0);
   const healthWaitSeconds = problems.integer("agent.healthWaitSeconds", a.healthWaitSeconds ?? 120, 10, 900);
@@ -31,6 +36,7 @@ export function validateAgent(problems: Problems, agent: GwlbApplianceFleetArgs[
     policyText: policyText!,
     policyTier: bytes <= SSM_PARAMETER_TIER_BYTES.Standard ? "Standard" : "Advanced",
     fastPath: fastPath!,
+    slowPathMaxPps: slowPathMaxPps!,
     rolloutMaxConcurrency: concurrency!,
     rolloutMaxErrors: errors!,
     healthWaitSeconds: healthWaitSeconds!,

@@ -23,6 +23,8 @@ export interface AgentInstallSettings {
   readonly policyParameter: string;
   /** `--fast-path`: the kernel fast path where the kernel and CAP_NET_ADMIN allow. */
   readonly fastPath: "auto" | "nft" | "off";
+  /** `--slow-path-max-pps`: what the fast path lets through to the agent, per second (0: no limit). */
+  readonly slowPathMaxPps: number;
   /** Kernel settings for the agent's sockets (name -> value), written to /etc/sysctl.d. */
   readonly sysctls: Readonly<Record<string, string>>;
   /** How long a restarted agent has to answer 200 on its health port before the upgrade is rolled back. */

@@ -51,6 +51,8 @@ export function installSettingsProblems(settings: AgentInstallSettings): string[
     ...integerProblem("tcpIdleTimeoutSeconds", settings.tcpIdleTimeoutSeconds, 60, 6000),
     ...patternProblem("policyParameter", settings.policyParameter, PARAMETER_NAME),
     ...(["auto", "nft", "off"].includes(settings.fastPath) ? [] : [`fastPath: ${JSON.stringify(settings.fastPath)} is not auto, nft or off`]),
+    ...integerProblem("slowPathMaxPps", settings.slowPathMaxPps, 0, 100_000_000),
+    ...(settings.fastPath === "off" && settings.slowPathMaxPps > 0 ? ["slowPathMaxPps: needs the fast path (fastPath is off)"] : []),
     ...sysctlProblems,
     ...integerProblem("healthWaitSeconds", settings.healthWaitSeconds, 1, 900),
     ...patternProblem("fleet", settings.fleet, FLEET_TAG_VALUE),

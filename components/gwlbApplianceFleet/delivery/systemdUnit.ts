@@ -39,6 +39,7 @@ export function agentCommandLine(settings: AgentInstallSettings): string[] {
     "--ssm-parameter", settings.policyParameter,
     "--region", settings.region,
     "--fast-path", settings.fastPath,
+    "--slow-path-max-pps", String(settings.slowPathMaxPps),
     // The counters go to the CloudWatch agent's embedded-metric-format listener on this host.
     "--emf-endpoint", CLOUDWATCH_AGENT_EMF_ENDPOINT,
     "--emf-fleet", settings.fleet,

@@ -39,6 +39,14 @@ describe("the fleet's agent, scaling and logs", () => {
     ]);
   });
 
+  it("checks the slow path's limit: an integer the agent takes, and only with the fast path", () => {
+    assert.deepEqual([undefined, 0, 40_000].map((slowPathMaxPps) => validateAgent(new Problems(), { slowPathMaxPps })?.slowPathMaxPps), [0, 0, 40_000]);
+    assert.deepEqual(problemsOf((p) => validateAgent(p, { slowPathMaxPps: 2.5 })), ["agent.slowPathMaxPps: must be an integer from 0 to 100000000, got 2.5"]);
+    assert.deepEqual(problemsOf((p) => validateAgent(p, { slowPathMaxPps: -1 })), ["agent.slowPathMaxPps: must be from 0 to 100000000, got -1"]);
+    assert.deepEqual(problemsOf((p) => validateAgent(p, { fastPath: "off", slowPathMaxPps: 5000 })), ['agent.slowPathMaxPps: needs the fast path, whose ingress chain holds the limit, and agent.fastPath is "off"']);
+    assert.equal(validateAgent(new Problems(), { fastPath: "off", slowPathMaxPps: 0 })?.slowPathMaxPps, 0);
+  });
+
   it("checks the rollout limits, the fast path, the health wait, scaling and log retention", () => {
     assert.deepEqual(problemsOf((p) => validateAgent(p, { fastPath: "ebpf" as never, rolloutMaxConcurrency: "0", rolloutMaxErrors: "101%", healthWaitSeconds: 5, bundlePath: "" })), [
       'agent.bundlePath: must be the path of a bundle file, got ""',

@@ -230,6 +230,7 @@ describe("GwlbApplianceFleet validation", () => {
         policyText: '{"version":1,"description":"Allow everything (the default policy of GwlbApplianceFleet)","defaultAction":"allow","failMode":"open","rules":[]}',
         policyTier: "Standard",
         fastPath: "auto",
+        slowPathMaxPps: 0,
         rolloutMaxConcurrency: "50%",
         rolloutMaxErrors: "0",
         healthWaitSeconds: 120,

@@ -12,6 +12,7 @@ export function fixtureSettings(overrides: Partial<AgentInstallSettings> = {}): 
     tcpIdleTimeoutSeconds: 350,
     policyParameter: "/gwlb-inspection/dev/appliance/policy",
     fastPath: "auto",
+    slowPathMaxPps: 0,
     sysctls: { "net.core.rmem_max": "33554432", "net.core.wmem_max": "33554432" },
     healthWaitSeconds: 60,
     fleet: "gwlb-inspection/dev/appliance",

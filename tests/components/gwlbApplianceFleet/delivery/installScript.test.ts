@@ -25,7 +25,7 @@ const said = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("
 const collapsed = (calls: string[]) => calls.filter((call, i) => call !== calls[i - 1]);
 const flags = (s: AgentInstallSettings) =>
   `--gwlb-cidrs ${s.gwlbCidrs.join(",")} --health-port ${s.healthPort} --metrics-port ${s.metricsPort} --drain-seconds ${s.drainSeconds}`
-  + ` --tcp-idle-timeout ${s.tcpIdleTimeoutSeconds} --ssm-parameter ${s.policyParameter} --region ${s.region} --fast-path ${s.fastPath}`
+  + ` --tcp-idle-timeout ${s.tcpIdleTimeoutSeconds} --ssm-parameter ${s.policyParameter} --region ${s.region} --fast-path ${s.fastPath} --slow-path-max-pps ${s.slowPathMaxPps}`
   + ` --emf-endpoint 127.0.0.1:25888 --emf-fleet ${s.fleet}`;
 
 const RPM_CHECKS = ["rpm -q --quiet nodejs24", "rpm -q --quiet nftables", "rpm -q --quiet amazon-cloudwatch-agent"];

@@ -15,7 +15,7 @@ describe("delivery: the agent's systemd unit", () => {
       "Type=exec",
       "ExecStart=/usr/bin/node-24 /opt/gwlb-agent/current --gwlb-cidrs 10.21.11.0/24,10.21.12.0/24 --health-port 80"
         + " --metrics-port 9108 --drain-seconds 300 --tcp-idle-timeout 350 --ssm-parameter /gwlb-inspection/dev/appliance/policy"
-        + " --region eu-west-1 --fast-path auto --emf-endpoint 127.0.0.1:25888 --emf-fleet gwlb-inspection/dev/appliance",
+        + " --region eu-west-1 --fast-path auto --slow-path-max-pps 0 --emf-endpoint 127.0.0.1:25888 --emf-fleet gwlb-inspection/dev/appliance",
       "Restart=on-failure",
       "RestartSec=2",
       "KillSignal=SIGTERM",
@@ -55,12 +55,12 @@ describe("delivery: the agent's systemd unit", () => {
   it("carries every deployment-bound setting as a flag", () => {
     const settings = fixtureSettings({
       gwlbCidrs: ["10.0.0.0/28"], healthPort: 8080, metricsPort: 0, drainSeconds: 45, tcpIdleTimeoutSeconds: 6000,
-      policyParameter: "policy.v2", region: "ap-southeast-2", fastPath: "off", fleet: "orders/prod/edge",
+      policyParameter: "policy.v2", region: "ap-southeast-2", fastPath: "nft", slowPathMaxPps: 40000, fleet: "orders/prod/edge",
     });
     assert.deepEqual(agentCommandLine(settings), [
       "/usr/bin/node-24", "/opt/gwlb-agent/current", "--gwlb-cidrs", "10.0.0.0/28", "--health-port", "8080",
       "--metrics-port", "0", "--drain-seconds", "45", "--tcp-idle-timeout", "6000", "--ssm-parameter", "policy.v2",
-      "--region", "ap-southeast-2", "--fast-path", "off", "--emf-endpoint", "127.0.0.1:25888", "--emf-fleet", "orders/prod/edge",
+      "--region", "ap-southeast-2", "--fast-path", "nft", "--slow-path-max-pps", "40000", "--emf-endpoint", "127.0.0.1:25888", "--emf-fleet", "orders/prod/edge",
     ]);
   });
 
@@ -74,7 +74,7 @@ describe("delivery: the agent's systemd unit", () => {
   it("refuses settings that would make a unit that cannot work, naming each", () => {
     const bad = fixtureSettings({
       gwlbCidrs: ["10.0.0.1/24", "not-a-cidr"], healthPort: 0, drainSeconds: 3601, tcpIdleTimeoutSeconds: 59,
-      policyParameter: "policy name", region: "Europe", metricsPort: 80,
+      policyParameter: "policy name", region: "Europe", metricsPort: 80, slowPathMaxPps: -1,
     });
     assert.throws(() => renderUnit(bad), {
       message: [
@@ -86,12 +86,14 @@ describe("delivery: the agent's systemd unit", () => {
         "  drainSeconds: 3601 is not an integer in 0-3600",
         "  tcpIdleTimeoutSeconds: 59 is not an integer in 60-6000",
         '  policyParameter: "policy name" does not match /^[A-Za-z0-9_.\\-/]{1,2048}$/',
+        "  slowPathMaxPps: -1 is not an integer in 0-100000000",
       ].join("\n"),
     });
   });
 
   it("refuses a metrics port equal to the health port, and no GWLB subnet", () => {
     assert.throws(() => renderUnit(fixtureSettings({ metricsPort: 80 })), /metricsPort: must differ from healthPort/);
+    assert.throws(() => renderUnit(fixtureSettings({ fastPath: "off", slowPathMaxPps: 1000 })), /slowPathMaxPps: needs the fast path \(fastPath is off\)/);
     assert.throws(() => renderUnit(fixtureSettings({ gwlbCidrs: [] })), /gwlbCidrs: at least one GWLB subnet is needed/);
   });
 });
