@@ -91,7 +91,7 @@ export class FastPath {
    * raw packets and bytes; at most the flows that waited (fast-path-endpoints.ts).
    */
   private readonly written = new Map<number, [number, number]>();
-  private polling: Promise<boolean> | null = null;
+  private polling: Promise<void> | null = null;
   /** The signal of the call that started the running poll. */
   private pollingSignal: AbortSignal | undefined = undefined;
   /** Ms the polls have spent parsing listings on the event loop, in all (the poll schedule tells it from the data path's). */
@@ -228,12 +228,12 @@ export class FastPath {
 
   /**
    * Reads every set's counters and adds what the kernel forwarded since the last poll to the
-   * flows (packets, inner bytes, last seen = now). Concurrent calls share one poll. Resolves
-   * to whether the listing was complete: `signal` (of the call that started the poll) cuts it
-   * short, as a failed listing does, but it counts as no error; a call that comes after that
-   * does not share the cut poll but waits for it to settle and reads afresh.
+   * flows (packets, inner bytes, last seen = now). Concurrent calls share one poll. `signal` (of
+   * the call that started the poll) cuts it short, as a failed listing does, but it counts as no
+   * error; a call that comes after that does not share the cut poll but waits for it to settle
+   * and reads afresh.
    */
-  poll(now: () => number, signal?: AbortSignal): Promise<boolean> {
+  poll(now: () => number, signal?: AbortSignal): Promise<void> {
     if (this.polling !== null && this.pollingSignal?.aborted === true) return this.polling.then(() => this.poll(now, signal));
     if (this.polling === null) {
       this.pollingSignal = signal;
@@ -249,7 +249,7 @@ export class FastPath {
     return this.channel.close();
   }
 
-  private async pollOnce(now: () => number, signal: AbortSignal | undefined): Promise<boolean> {
+  private async pollOnce(now: () => number, signal: AbortSignal | undefined): Promise<void> {
     this.pollAt = now();
     this.listing = true;
     // A set at its size learns nothing more: its flows that are missing were not added.
@@ -276,7 +276,6 @@ export class FastPath {
       if (full[place[slot] - 1] === 1) values[Counter.FastPathFull]++;
       this.release(slot);
     }
-    return complete;
   }
 
   /** Lists every set that holds flows, crediting each element as it is read; false if a listing failed or was stopped. */

@@ -332,14 +332,13 @@ export class Forwarder {
    * kernel saw nothing either, so nothing expires after a listing the schedule stopped (a busy
    * data path; the next complete one comes within a bounded time).
    */
-  private async pollFastPath(signal: AbortSignal): Promise<boolean> {
+  private async pollFastPath(signal: AbortSignal): Promise<void> {
     const fastPath = this.fastPath;
-    if (fastPath === null) return true;
-    const complete = await fastPath.poll(() => Date.now(), signal);
-    if (fastPath.closing || signal.aborted) return complete;
+    if (fastPath === null) return;
+    await fastPath.poll(() => Date.now(), signal);
+    if (fastPath.closing || signal.aborted) return;
     this.now = Date.now();
     this.table.expire(this.now);
-    return complete;
   }
 
   private tick(): void {
