@@ -96,7 +96,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
       seen = `the agent's ${agentFlows} and the kernel's ${kernelFlows}`;
       return agentFlows === flows && kernelFlows === flows;
     };
-    await waitUntil(predicate, what, () => `${flows} flows wanted, last seen ${seen}; agent stderr: ${agent?.stderr.join("")}`, 8000);
+    await waitFor(predicate, what, 8000, () => `${flows} flows wanted, last seen ${seen}`);
   }
 
   async function metrics(): Promise<Map<string, number>> {
@@ -104,8 +104,9 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     return parseMetrics((await peer.get(`http://${APPLIANCE}:${METRICS_PORT}/metrics`)).body);
   }
 
-  function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {
-    return waitUntil(predicate, what, () => `agent stderr: ${agent?.stderr.join("")}`, timeoutMs);
+  /** `seen` adds what the predicate last saw to the timeout's message. */
+  function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000, seen?: () => string): Promise<void> {
+    return waitUntil(predicate, what, () => `${seen === undefined ? "" : `${seen()}; `}agent stderr: ${agent?.stderr.join("")}`, timeoutMs);
   }
 
   /**
