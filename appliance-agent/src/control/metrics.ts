@@ -114,7 +114,7 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   metric("workers", "gauge", "Data-plane workers configured.", [["", control.workersConfigured]]);
   metric("workers_ready", "gauge", "Data-plane workers bound and responsive.", [["", control.workersReady]]);
   if (control.kernel !== null) {
-    metric("socket_receive_drops_total", "counter", "GENEVE datagrams the kernel dropped because the socket's receive buffer was full (never seen by the agent; from /proc/net/udp).", [["", control.kernel.receiveDrops]]);
+    metric("socket_receive_drops_total", "counter", "GENEVE datagrams the kernel dropped because the socket's receive buffer was full (never seen by the agent; from ss, or /proc/net/udp without it).", [["", control.kernel.receiveDrops]]);
     metric("socket_receive_queue_bytes", "gauge", "Bytes waiting in the GENEVE socket's receive buffer.", [["", control.kernel.receiveQueueBytes]]);
   }
   metric("info", "gauge", "Static information.", [[`{socket_mode="${escapeLabel(control.socketMode)}"}`, 1]]);
