@@ -19,8 +19,8 @@ import { renderUnit } from "./systemdUnit";
 export const BUNDLE_KEY_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._/-]{0,1023}$";
 export const BUNDLE_SHA256_PATTERN = "^[0-9a-f]{64}$";
 
-/** Packages the script installs when rpm does not know them. */
-export const REQUIRED_PACKAGES = [NODE_PACKAGE, "nftables", CLOUDWATCH_AGENT_PACKAGE] as const;
+/** Packages the script installs when rpm does not know them (iproute: the agent's `ip` for the fast path and `ss` for its socket metrics). */
+export const REQUIRED_PACKAGES = [NODE_PACKAGE, "nftables", "iproute", CLOUDWATCH_AGENT_PACKAGE] as const;
 
 /** A single-quoted shell word. */
 export function shellWord(value: string): string {

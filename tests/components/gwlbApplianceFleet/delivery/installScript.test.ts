@@ -28,7 +28,7 @@ const flags = (s: AgentInstallSettings) =>
   + ` --tcp-idle-timeout ${s.tcpIdleTimeoutSeconds} --ssm-parameter ${s.policyParameter} --region ${s.region} --fast-path ${s.fastPath} --slow-path-max-pps ${s.slowPathMaxPps}`
   + ` --emf-endpoint 127.0.0.1:25888 --emf-fleet ${s.fleet}`;
 
-const RPM_CHECKS = ["rpm -q --quiet nodejs24", "rpm -q --quiet nftables", "rpm -q --quiet amazon-cloudwatch-agent"];
+const RPM_CHECKS = ["rpm -q --quiet nodejs24", "rpm -q --quiet nftables", "rpm -q --quiet iproute", "rpm -q --quiet amazon-cloudwatch-agent"];
 
 describe("delivery: the install command, run for real in a scratch root", function () {
   this.timeout(60_000);
@@ -54,7 +54,7 @@ describe("delivery: the install command, run for real in a scratch root", functi
     assert.deepEqual(run.calls, [
       `aws s3api get-object --region eu-west-1 --bucket ${BUCKET} --key ${key(V1)} <root>/opt/gwlb-agent/releases/.download.XXXXXX`,
       ...RPM_CHECKS,
-      "dnf install -y nodejs24 nftables amazon-cloudwatch-agent",
+      "dnf install -y nodejs24 nftables iproute amazon-cloudwatch-agent",
       "sysctl -p <root>/etc/sysctl.d/90-gwlb-agent.conf",
       "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:<root>/opt/aws/amazon-cloudwatch-agent/etc/gwlb-agent.json",
       "systemctl daemon-reload",
@@ -64,7 +64,7 @@ describe("delivery: the install command, run for real in a scratch root", functi
     assert.deepEqual(said(run.stdout), [
       `downloading s3://${BUCKET}/${key(V1)} through the S3 endpoint of eu-west-1`,
       `verified and stored release ${sha}.js`,
-      "installing nodejs24 nftables amazon-cloudwatch-agent",
+      "installing nodejs24 nftables iproute amazon-cloudwatch-agent",
       `wrote ${sandbox.root}/etc/sysctl.d/90-gwlb-agent.conf`,
       `loading ${sandbox.root}/opt/aws/amazon-cloudwatch-agent/etc/gwlb-agent.json into the CloudWatch agent`,
       `current release: ${sha}.js (was: none)`,
@@ -94,7 +94,7 @@ describe("delivery: the install command, run for real in a scratch root", functi
     assert.deepEqual(sandbox.snapshot(), before);
     assert.deepEqual(said(again.stdout), [
       `release ${sha256(V1)}.js is on disk and verified`,
-      "packages present: nodejs24 nftables amazon-cloudwatch-agent",
+      "packages present: nodejs24 nftables iproute amazon-cloudwatch-agent",
       "sysctls unchanged",
       "CloudWatch agent configuration unchanged",
       `nothing changed: release ${sha256(V1)}.js is running`,
