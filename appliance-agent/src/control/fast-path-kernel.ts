@@ -3,9 +3,9 @@
 // after a final stop. `--fast-path auto` falls back to the slow path alone, saying why; `nft`
 // makes any failure a startup error.
 
-import { execFile } from "node:child_process";
 import type { FastPathConfig } from "../dataplane/fast-path";
 import { logEvent } from "../shared/log";
+import { runCommand } from "../shared/run-command";
 import { FastPathTableSpec, renderFastPathRemoval, renderFastPathTable } from "./fast-path-ruleset";
 import type { AgentSettings } from "./settings";
 
@@ -19,20 +19,10 @@ interface IpAddressInfo {
   addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
 }
 
-function run(file: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(file, args, { timeout: 30_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error !== null) reject(new Error(`${file} ${args.join(" ")}: ${stderr.trim().split("\n")[0] || error.message}`));
-      else resolve(stdout);
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
 async function findNft(): Promise<string> {
   for (const candidate of NFT_CANDIDATES) {
     try {
-      await run(candidate, ["--version"]);
+      await runCommand(candidate, ["--version"]);
       return candidate;
     } catch {
       // next
@@ -50,13 +40,13 @@ function networkOf(address: string, prefix: number): string {
 
 /** Reads the interface the GENEVE traffic arrives on, from `ip -j`. */
 export async function describeInterface(settings: AgentSettings): Promise<Omit<FastPathTableSpec, "tcpIdleTimeoutSeconds" | "otherIdleTimeoutSeconds" | "setSize" | "banks">> {
-  const links = JSON.parse(await run("ip", ["-j", "addr", "show"])) as IpAddressInfo[];
+  const links = JSON.parse(await runCommand("ip", ["-j", "addr", "show"])) as IpAddressInfo[];
   let device = settings.fastPathDevice;
   if (device === "") {
     if (settings.listenAddress !== "0.0.0.0") {
       device = links.find((link) => link.addr_info?.some((a) => a.family === "inet" && a.local === settings.listenAddress))?.ifname ?? "";
     } else {
-      const routes = JSON.parse(await run("ip", ["-j", "-4", "route", "show", "default"])) as Array<{ dev: string }>;
+      const routes = JSON.parse(await runCommand("ip", ["-j", "-4", "route", "show", "default"])) as Array<{ dev: string }>;
       device = routes[0]?.dev ?? "";
     }
   }
@@ -66,7 +56,7 @@ export async function describeInterface(settings: AgentSettings): Promise<Omit<F
   const inet = (link.addr_info ?? []).filter((a) => a.family === "inet");
   const localAddresses = settings.listenAddress === "0.0.0.0" ? inet.map((a) => a.local) : [settings.listenAddress];
   if (localAddresses.length === 0) throw new Error(`${device} has no IPv4 address`);
-  const routes = JSON.parse(await run("ip", ["-j", "-4", "route", "show", "default", "dev", device])) as Array<{ gateway?: string }>;
+  const routes = JSON.parse(await runCommand("ip", ["-j", "-4", "route", "show", "default", "dev", device])) as Array<{ gateway?: string }>;
   return {
     device,
     mtu: link.mtu,
@@ -96,7 +86,7 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       banks: settings.fastPathEndpoints,
       slowPathMaxPps: settings.slowPathMaxPps,
     };
-    await run(nft, ["-f", "-"], renderFastPathTable(spec));
+    await runCommand(nft, ["-f", "-"], { input: renderFastPathTable(spec) });
     logEvent("info", "fast path on: decided TCP/UDP flows are forwarded by an nftables netdev ingress chain", {
       device: spec.device,
       localAddresses: spec.localAddresses,
@@ -124,13 +114,13 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
 
 /** Applies commands to the table (one transaction). */
 export async function applyFastPathCommands(config: FastPathConfig, commands: string): Promise<void> {
-  await run(config.nft, ["-f", "-"], commands + "\n");
+  await runCommand(config.nft, ["-f", "-"], { input: commands + "\n" });
 }
 
 /** Removes the table (after a final stop); errors are logged, not thrown. */
 export async function removeFastPath(config: FastPathConfig): Promise<void> {
   try {
-    await run(config.nft, ["-f", "-"], renderFastPathRemoval());
+    await runCommand(config.nft, ["-f", "-"], { input: renderFastPathRemoval() });
   } catch (error) {
     logEvent("warn", "could not remove the fast path table", { error: (error as Error).message });
   }

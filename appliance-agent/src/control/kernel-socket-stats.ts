@@ -6,9 +6,9 @@
 // return socket per GWLB source port, one read took 4 ms at 1,000 sockets, 93 ms at 10,000 and
 // 0.36-0.92 s at 19,000-20,000, where ss took 6-19 ms (README, Metrics).
 
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import { commandMissing, runCommand } from "../shared/run-command";
 
 export interface KernelSocketStats {
   /** Datagrams dropped by the kernel on the receiving socket(s), since they were opened. */
@@ -95,21 +95,22 @@ export interface KernelSocketStatsSources {
   readonly procPath?: string;
 }
 
-function runSs(ss: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(ss, ["-u", "-a", "-n", "-m", "-H", `sport = :${port}`], { timeout: 5000, maxBuffer: 1 << 20 }, (error, stdout) => (error === null ? resolve(stdout) : reject(error)));
-  });
-}
+/** ss binaries found missing: not run again at every scrape. */
+const missingSs = new Set<string>();
 
 /**
  * The GENEVE sockets' kernel counters, or null where neither ss nor /proc/net/udp can be read
  * (not Linux). Both are read off the event loop, which with one worker is the data path's.
  */
 export async function readKernelSocketStats(address: string, port: number, sources: KernelSocketStatsSources = {}): Promise<KernelSocketStats | null> {
-  try {
-    return parseSsOutput(await runSs(sources.ss ?? "ss", port), address, port);
-  } catch {
-    // No ss (or it failed): the proc table, correct but slow with many sockets.
+  const ss = sources.ss ?? "ss";
+  if (!missingSs.has(ss)) {
+    try {
+      return parseSsOutput(await runCommand(ss, ["-u", "-a", "-n", "-m", "-H", `sport = :${port}`], { timeoutMs: 5000, maxBufferBytes: 1 << 20 }), address, port);
+    } catch (error) {
+      // No ss (or it failed this time): the proc table, correct but slow with many sockets.
+      if (commandMissing(error)) missingSs.add(ss);
+    }
   }
   try {
     return parseUdpTable(await fs.promises.readFile(sources.procPath ?? "/proc/net/udp", "utf8"), address, port);
