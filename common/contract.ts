@@ -30,3 +30,6 @@ export const GWLB_OTHER_IDLE_TIMEOUT_SECONDS = 120;
 
 /** The target group's default deregistration delay, which the agent's drain period mirrors (seconds). */
 export const DEREGISTRATION_DELAY_SECONDS = 300;
+
+/** The highest `--slow-path-max-pps` the agent accepts (packets per second); the fleet checks against it too. */
+export const SLOW_PATH_MAX_PPS_LIMIT = 100_000_000;

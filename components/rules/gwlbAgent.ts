@@ -4,6 +4,7 @@
  */
 import { Problems as AgentProblems } from "../../appliance-agent/src/policy/problems";
 import { compilePolicy } from "../../appliance-agent/src/policy/schema";
+import { SLOW_PATH_MAX_PPS_LIMIT } from "../../common/contract";
 import { GwlbApplianceFleetArgs, ValidatedGwlbAgent } from "../args/gwlbApplianceFleet";
 import { LOG_RETENTION_DAYS, SSM_PARAMETER_TIER_BYTES } from "./awsLimits";
 import { Problems, describeValue } from "./problems";
@@ -22,7 +23,7 @@ export function validateAgent(problems: Problems, agent: GwlbApplianceFleetArgs[
   const policyText = validatePolicy(problems, a.policy ?? DEFAULT_POLICY);
   const fastPath = problems.oneOf("agent.fastPath", a.fastPath ?? "auto", ["auto", "nft", "off"] as const);
   // The agent's own bounds for --slow-path-max-pps; the limit lives in the fast path's ingress chain.
-  const slowPathMaxPps = problems.integer("agent.slowPathMaxPps", a.slowPathMaxPps ?? 0, 0, 100_000_000);
+  const slowPathMaxPps = problems.integer("agent.slowPathMaxPps", a.slowPathMaxPps ?? 0, 0, SLOW_PATH_MAX_PPS_LIMIT);
   if (fastPath === "off" && slowPathMaxPps !== undefined && slowPathMaxPps > 0) {
     problems.add("agent.slowPathMaxPps", `needs the fast path, whose ingress chain holds the limit, and agent.fastPath is "off"`);
   }

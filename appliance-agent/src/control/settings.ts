@@ -8,7 +8,7 @@ import { Cidr, parseCidr } from "../../../common/cidr";
 import { Problems, describe, isRecord, joinPath } from "../policy/problems";
 import { ValidationError } from "./validation-error";
 import {
-  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT, METRICS_PORT,
+  DEREGISTRATION_DELAY_SECONDS, GENEVE_PORT, GWLB_OTHER_IDLE_TIMEOUT_SECONDS, GWLB_TCP_IDLE_TIMEOUT_SECONDS, HEALTH_PORT, METRICS_PORT, SLOW_PATH_MAX_PPS_LIMIT,
 } from "../../../common/contract";
 
 export type SocketMode = "auto" | "reuseport" | "shared";
@@ -86,7 +86,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "offloaded flows: each kernel set (per endpoint, verdict, family, protocol) holds at most this many, one element each, and each worker tracks at most this many" },
   { key: "fastPathEndpoints", flag: "--fast-path-endpoints", kind: "int", min: 1, max: 256, help: "GWLB endpoints whose flows the fast path takes (each gets its own sets; flows of further endpoints stay on the slow path)" },
   { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
-  { key: "slowPathMaxPps", flag: "--slow-path-max-pps", kind: "int", min: 0, max: 100_000_000, help: "with the fast path: packets per second let through to the agent, the excess dropped in the ingress chain (0: no limit; see README)" },
+  { key: "slowPathMaxPps", flag: "--slow-path-max-pps", kind: "int", min: 0, max: SLOW_PATH_MAX_PPS_LIMIT, help: "with the fast path: packets per second let through to the agent, the excess dropped in the ingress chain (0: no limit; see README)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
   { key: "emfEndpoint", flag: "--emf-endpoint", kind: "loopback", help: "send key counters as CloudWatch EMF JSON to this CloudWatch agent UDP listener (127.x.x.x:port only), e.g. 127.0.0.1:25888", defaultText: "off" },
   { key: "emfIntervalSeconds", flag: "--emf-interval-seconds", kind: "int", min: 1, max: 3600, help: "how often EMF documents are sent" },

@@ -4,6 +4,7 @@
  * producing a unit that fails on the instance (or a value that could escape its quoting).
  */
 import { tryParseIpv4Cidr } from "../../../common/cidr";
+import { SLOW_PATH_MAX_PPS_LIMIT } from "../../../common/contract";
 import type { AgentInstallSettings } from "./installSettings";
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -51,7 +52,7 @@ export function installSettingsProblems(settings: AgentInstallSettings): string[
     ...integerProblem("tcpIdleTimeoutSeconds", settings.tcpIdleTimeoutSeconds, 60, 6000),
     ...patternProblem("policyParameter", settings.policyParameter, PARAMETER_NAME),
     ...(["auto", "nft", "off"].includes(settings.fastPath) ? [] : [`fastPath: ${JSON.stringify(settings.fastPath)} is not auto, nft or off`]),
-    ...integerProblem("slowPathMaxPps", settings.slowPathMaxPps, 0, 100_000_000),
+    ...integerProblem("slowPathMaxPps", settings.slowPathMaxPps, 0, SLOW_PATH_MAX_PPS_LIMIT),
     ...(settings.fastPath === "off" && settings.slowPathMaxPps > 0 ? ["slowPathMaxPps: needs the fast path (fastPath is off)"] : []),
     ...sysctlProblems,
     ...integerProblem("healthWaitSeconds", settings.healthWaitSeconds, 1, 900),
