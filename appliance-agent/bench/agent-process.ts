@@ -58,6 +58,8 @@ export interface AgentStart {
   /** CPU list for taskset ("1", "0-1"), or null for no pinning. */
   readonly cpus: string | null;
   readonly extraArgs?: readonly string[];
+  /** The Node.js binary that runs the bundle; default the benchmark's own. */
+  readonly node?: string;
 }
 
 export class AgentProcess {
@@ -66,6 +68,8 @@ export class AgentProcess {
     readonly pid: number,
     private readonly ns: string | null,
     readonly commandLine: string,
+    /** The fields of its "agent started" log line (workers, socketMode, fastPath, ...). */
+    readonly started: Record<string, unknown>,
   ) {}
 
   static async start(options: AgentStart): Promise<AgentProcess> {
@@ -83,7 +87,7 @@ export class AgentProcess {
       "--workers", String(options.workers),
       ...(options.extraArgs ?? []),
     ];
-    const [command, args] = pinnedCommand(options.path.applianceNs, options.cpus, [process.execPath, ...agentArgs]);
+    const [command, args] = pinnedCommand(options.path.applianceNs, options.cpus, [options.node ?? process.execPath, ...agentArgs]);
     // stdout carries flow logs: discarded (writes to /dev/null are synchronous and cheap).
     const child = spawnTracked(command, args, { stdio: ["ignore", "ignore", "pipe"] });
     const commandLine = ["node", "appliance-agent.js", ...agentArgs.slice(1)].join(" ");
@@ -102,8 +106,15 @@ export class AgentProcess {
         reject(new Error(`agent exited with ${code} during startup: ${stderr.slice(0, 800)}`));
       });
     });
+    const line = stderr.split("\n").find((l) => l.includes('"agent started"')) ?? "{}";
+    let started: Record<string, unknown> = {};
+    try {
+      started = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      // a line cut by the chunking: the fields stay unknown
+    }
     // `ip netns exec` and taskset exec the program, so the child's pid is node's.
-    return new AgentProcess(child, child.pid!, options.path.applianceNs, commandLine);
+    return new AgentProcess(child, child.pid!, options.path.applianceNs, commandLine, started);
   }
 
   /** The agent's /metrics text (fetched from inside its namespace). */

@@ -20,6 +20,8 @@ import { measureMemory, measureNewFlows, newFlowMax } from "./scenarios";
 import { MachineFacts, killChildren, machineFacts, median, run, tryRun, which } from "./sys";
 import { TARGET_KINDS, TargetContext, TargetKind, startTarget } from "./targets";
 import { dataTemplates, writeTemplates } from "./templates";
+import { WorkersResult, measureWorkers } from "./workers";
+import { NODE24_VERSION, node24Binary } from "../node24";
 
 /** Descriptors a process needs besides one socket per GWLB source port (stdio, listeners, pipes, epoll). */
 const DESCRIPTOR_MARGIN = 100;
@@ -84,6 +86,7 @@ class Bench {
     }
     const configs: ConfigResult[] = [];
     if (this.o.throughput) for (const ports of this.o.ports) for (const size of this.o.sizes) configs.push(await this.measureConfig(size, ports));
+    const workers = this.o.workers ? await this.measureWorkers() : [];
     const newFlows: Record<string, Record<string, NewFlowsRun>> = {};
     if (this.o.newFlows) {
       for (const ports of this.o.ports) {
@@ -122,11 +125,32 @@ class Bench {
       minutes: (Date.now() - started) / 60_000,
       notes: [...this.notes, ...this.m.notes],
       configs,
+      workers,
       newFlows,
       memory,
     };
     process.stdout.write(report(result));
     if (this.o.json !== null) writeFileSync(this.o.json, JSON.stringify(result, null, 2) + "\n");
+  }
+
+  /** The worker figures on Node.js 24 (workers.ts), 64 B (the first size), each port count. */
+  private async measureWorkers(): Promise<WorkersResult[]> {
+    let node24: string;
+    try {
+      node24 = await node24Binary();
+    } catch (error) {
+      this.notes.push(`worker figures skipped: no Node.js ${NODE24_VERSION} from the npm registry (${(error as Error).message.split("\n")[0]})`);
+      return [];
+    }
+    const results: WorkersResult[] = [];
+    const size = this.o.sizes[0];
+    for (const ports of this.o.ports) {
+      const flows = Math.max(this.o.flows, ports);
+      const templates = path.join(this.scratch, `workers-${size}-${ports}.bin`);
+      writeTemplates(templates, dataTemplates({ innerLength: size, flows, sockets: ports }));
+      results.push(await measureWorkers(this.ctx, this.m, `Node.js ${NODE24_VERSION}`, node24, templates, size, ports, flows, this.o.rounds, this.o.durationSeconds, log));
+    }
+    return results;
   }
 
   /** One configuration: every target in every round (order alternating), medians. */

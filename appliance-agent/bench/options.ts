@@ -15,6 +15,7 @@ export interface Options {
   throughput: boolean;
   memory: boolean;
   newFlows: boolean;
+  workers: boolean;
   memoryFlows: number;
   quick: boolean;
   json: string | null;
@@ -38,6 +39,7 @@ when missing) and gcc.
   --no-throughput       skip the per-configuration throughput tables (new flows then use 20,000 pps)
   --no-memory           skip the memory runs
   --no-new-flows        skip the new-flows-per-second runs
+  --no-workers          skip the worker figures (Node.js 24 from the npm registry, 1 and 2 workers)
   --memory-flows <n>    flows for the memory runs (default 100000)
   --json <file>         also write every result as JSON
   --quick               --rounds 1 --duration 2
@@ -56,6 +58,7 @@ export function parseOptions(argv: readonly string[]): Options {
     throughput: true,
     memory: true,
     newFlows: true,
+    workers: true,
     memoryFlows: 100_000,
     quick: false,
     json: null,
@@ -89,6 +92,7 @@ export function parseOptions(argv: readonly string[]): Options {
       case "--no-throughput": o.throughput = false; break;
       case "--no-memory": o.memory = false; break;
       case "--no-new-flows": o.newFlows = false; break;
+      case "--no-workers": o.workers = false; break;
       case "--memory-flows": o.memoryFlows = int(flag, argv[++i], 1000, 1_000_000); break;
       case "--json": o.json = argv[++i] ?? null; break;
       case "--quick":

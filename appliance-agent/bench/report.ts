@@ -7,6 +7,7 @@ import type { MachineFacts } from "./sys";
 import { TARGET_KINDS, TARGET_LABELS, TargetKind } from "./targets";
 import type { MemoryResult, NewFlowsResult } from "./scenarios";
 import { PACKETS_PER_NEW_FLOW } from "./scenarios";
+import { WorkersResult, workersReport } from "./workers";
 
 export interface TargetRun {
   max: MaxRate;
@@ -70,6 +71,8 @@ export interface BenchResult {
   minutes: number;
   notes: string[];
   configs: ConfigResult[];
+  /** The worker figures, one per GWLB port count (workers.ts). */
+  workers: WorkersResult[];
   /** Per GWLB port count, per run. */
   newFlows: Record<string, Record<string, NewFlowsRun>>;
   memory: MemoryResult | null;
@@ -114,6 +117,7 @@ export function report(r: BenchResult): string {
     row("  us/packet, loss", kinds.map((k) => (shared(k) ? `${t(k).commonUsPerPacket.toFixed(2)}, ${pct(t(k).commonLossFraction)}` : "-")));
     row("  us per further packet (1/4 -> 1/2)", kinds.map((k) => (shared(k) ? t(k).commonMarginalUsPerPacket.toFixed(2) : "-")));
   }
+  for (const w of r.workers) out.push(...workersReport(w));
   if (Object.keys(r.newFlows).length > 0) out.push("", `new flows (${PACKETS_PER_NEW_FLOW} packets each, 64 B), offered at 1x or 2x each one's own max for new flows; "limit" = --slow-path-max-pps at that max:`);
   for (const [ports, byRun] of Object.entries(r.newFlows)) {
     for (const [label, n] of Object.entries(byRun)) {

@@ -3,7 +3,7 @@
 // ended when the benchmark ends (normally, on an error, or on Ctrl-C).
 
 import { ChildProcess, execFileSync, spawn, SpawnOptions } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import * as os from "node:os";
 
 /** Runs a command synchronously (at most `timeoutMs`); returns stdout, throws with stderr on failure. */
@@ -148,6 +148,21 @@ export function processCpuSeconds(pid: number): number | null {
 export function processAndChildrenCpuSeconds(pid: number): number | null {
   const fields = statFields(pid);
   return fields === null ? null : (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** The pids of a process's children that run its own executable (its cluster workers, not its nft processes). */
+export function sameProgramChildren(pid: number): number[] {
+  const exe = (p: number): string | null => {
+    try {
+      return readlinkSync(`/proc/${p}/exe`);
+    } catch {
+      return null;
+    }
+  };
+  const own = exe(pid);
+  const listed = readTrimmed(`/proc/${pid}/task/${pid}/children`);
+  if (own === null || listed === "" || listed === "?") return [];
+  return listed.split(" ").map(Number).filter((child) => exe(child) === own);
 }
 
 const children = new Set<ChildProcess>();

