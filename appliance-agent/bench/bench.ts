@@ -148,7 +148,7 @@ class Bench {
       const flows = Math.max(this.o.flows, ports);
       const templates = path.join(this.scratch, `workers-${size}-${ports}.bin`);
       writeTemplates(templates, dataTemplates({ innerLength: size, flows, sockets: ports }));
-      results.push(await measureWorkers(this.ctx, this.m, `Node.js ${NODE24_VERSION}`, node24, templates, size, ports, flows, this.o.rounds, this.o.durationSeconds, log));
+      results.push(await measureWorkers(this.ctx, this.m, node24, templates, size, ports, flows, this.o.rounds, this.o.durationSeconds, log));
     }
     return results;
   }

@@ -9,6 +9,7 @@ import { Measured, MaxRate, Measurer } from "./search";
 import { median, processCpuSeconds, sameProgramChildren } from "./sys";
 import { TargetContext, startAgent, stopAgent } from "./targets";
 import type { AgentProcess } from "./agent-process";
+import { NODE24_VERSION } from "../node24";
 
 export interface WorkerVariant {
   readonly label: string;
@@ -55,8 +56,6 @@ export interface WorkerSummary {
 }
 
 export interface WorkersResult {
-  /** Which Node.js 24 ran the "Node 24" variants. */
-  node24: string;
   size: number;
   ports: number;
   flows: number;
@@ -91,8 +90,8 @@ async function measureVariant(ctx: TargetContext, m: Measurer, variant: WorkerVa
   }
 }
 
-/** Every variant in every round (order alternating between rounds), medians. */
-export async function measureWorkers(ctx: TargetContext, m: Measurer, node24Label: string, node24: string, templates: string, size: number, ports: number, flows: number, rounds: number, seconds: number, log: (line: string) => void): Promise<WorkersResult> {
+/** Every variant in every round (order alternating between rounds), medians. `node24`: the binary of the "Node 24" variants. */
+export async function measureWorkers(ctx: TargetContext, m: Measurer, node24: string, templates: string, size: number, ports: number, flows: number, rounds: number, seconds: number, log: (line: string) => void): Promise<WorkersResult> {
   const runs = new Map<string, WorkerRun[]>();
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? WORKER_VARIANTS : [...WORKER_VARIANTS].reverse();
@@ -104,7 +103,6 @@ export async function measureWorkers(ctx: TargetContext, m: Measurer, node24Labe
   }
   const variants = WORKER_VARIANTS.map((variant): WorkerSummary => {
     const r = runs.get(variant.label) ?? [];
-    const delivered = (x: WorkerRun): number => x.atMax.result.deliveredPps * x.atMax.result.sendSeconds;
     const ranks = Math.max(0, ...r.map((x) => x.workerCpuSeconds.length));
     return {
       label: variant.label,
@@ -113,19 +111,21 @@ export async function measureWorkers(ctx: TargetContext, m: Measurer, node24Labe
       generatorBound: r.some((x) => x.max.generatorBound),
       cpuAppliance: median(r.map((x) => x.atMax.cpuAppliance)),
       usPerPacket: median(r.map((x) => x.atMax.applianceUsPerPacket)),
-      processUsPerPacket: median(r.map((x) => ((x.primaryCpuSeconds + x.workerCpuSeconds.reduce((a, b) => a + b, 0)) * 1e6) / delivered(x))),
-      workerShares: variant.workers === 1 ? [] : Array.from({ length: ranks }, (_, rank) => median(r.map((x) => x.workerCpuSeconds[rank] / x.workerCpuSeconds.reduce((a, b) => a + b, 0)))),
+      processUsPerPacket: median(r.map((x) => ((x.primaryCpuSeconds + sum(x.workerCpuSeconds)) * 1e6) / x.atMax.result.received)),
+      workerShares: variant.workers === 1 ? [] : Array.from({ length: ranks }, (_, rank) => median(r.map((x) => x.workerCpuSeconds[rank] / sum(x.workerCpuSeconds)))),
       socketModes: [...new Set(r.map((x) => `${x.socketMode}, ${x.workers} worker(s)`))],
     };
   });
-  return { node24: node24Label, size, ports, flows, variants };
+  return { size, ports, flows, variants };
 }
+
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
 
 /** The printed table of one workers configuration. */
 export function workersReport(w: WorkersResult): string[] {
-  const out: string[] = ["", `workers: ${w.node24}, ${w.size} B inner, ${fmt(w.ports)} GWLB source ports, ${fmt(w.flows)} long-lived flows (slow path unless "fast path")`];
+  const out: string[] = ["", `workers: Node.js ${NODE24_VERSION}, ${w.size} B inner, ${fmt(w.ports)} GWLB source ports, ${fmt(w.flows)} long-lived flows (slow path unless "fast path")`];
   const row = (label: string, cells: string[]): void => void out.push(`  ${label.padEnd(34)}${cells.map((c) => c.padStart(27)).join("")}`);
   const base = w.variants[0];
   row("", w.variants.map((v) => v.label));

@@ -16,7 +16,7 @@ import { Fragment, InnerPacket, parseInnerPacket } from "./inner-packet";
 import { logEvent } from "../shared/log";
 import { Counter, DataPlaneCounters, DataPlaneSnapshot, snapshotOf } from "./counters";
 import { CompiledPolicy, FlowView } from "../policy/compile";
-import { ReturnSocketPool } from "./return-sockets";
+import { ReturnSocketFactory, ReturnSocketPool } from "./return-sockets";
 import { FastPath, FastPathConfig } from "./fast-path";
 import { kernelCanMatch } from "./fast-path-elements";
 import { PollSchedule } from "./poll-schedule";
@@ -53,6 +53,8 @@ export interface ForwarderOptions {
   readonly bindMode: BindMode;
   /** Defaults to a logger on stdout honouring settings.flowLogs. */
   readonly flowLogger?: FlowLogger;
+  /** The return sockets' factory; defaults to real dgram sockets (a seam for measuring without them). */
+  readonly createReturnSocket?: ReturnSocketFactory;
 }
 
 export class Forwarder {
@@ -114,6 +116,7 @@ export class Forwarder {
       listenSocket: this.socket,
       listenPort: settings.listenPort,
       onError: (message) => logEvent("warn", message, { worker: options.workerId }),
+      createSocket: options.createReturnSocket,
     });
     this.pool.now = this.now;
   }
