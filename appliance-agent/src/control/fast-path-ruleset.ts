@@ -18,7 +18,7 @@
 // reversed, so one element serves both directions of a flow. (The endpoint id cannot be a fifth
 // key field: nft 1.0.6 neither prints nor parses elements of more than four raw fields.) The
 // lookup's `update` refreshes the element's idle timeout. Allowed datagrams leave with the outer
-// addresses swapped (nft fixes both checksums) and the ports kept, forwarded to the GWLB node
+// addresses swapped (a swap of two words leaves both checksums as they are) and the ports kept, forwarded to the GWLB node
 // when it is on-link and to the subnet's router when not; denied ones are dropped. Anything else
 // is accepted unchanged, i.e. goes up the stack to the agent's socket.
 //
@@ -32,6 +32,7 @@
 
 import { BANK_MAPS, FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, bankSetName, setIndexOf } from "../dataplane/fast-path-elements";
 import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
+import { parseIpv4, prefixMask } from "../../../common/cidr";
 
 export interface FastPathTableSpec {
   readonly device: string;
@@ -62,6 +63,9 @@ const KEY4_REVERSED = "@th,512,32 . @th,480,32 . @th,560,16 . @th,544,16";
 const KEY6 = "@th,448,128 . @th,576,128 . @th,704,16 . @th,720,16";
 const KEY6_REVERSED = "@th,576,128 . @th,448,128 . @th,720,16 . @th,704,16";
 const ENDPOINT_ID = "@th,160,64";
+/** Outer IP length . UDP length . inner IPv4 total length (or IPv6 payload length), read raw. */
+const LENGTHS4 = "@nh,16,16 . @th,32,16 . @th,400,16";
+const LENGTHS6 = "@nh,16,16 . @th,32,16 . @th,416,16";
 /** Bytes from the outer UDP header to the inner packet: UDP 8 + GENEVE 8 + options 32. */
 const INNER_AT = 48;
 
@@ -126,17 +130,69 @@ export function renderBankAssignment(endpointId: string, bank: number): string {
   return BANK_MAPS.map((map) => `add element netdev ${FAST_PATH_TABLE} ${map} { 0x${endpointId} : jump ${map}_${bank} }`).join("; ");
 }
 
-/** The GENEVE shape every chain proves first (outer IPv4 without options, not a fragment; AWS's three options in order). */
-function genevePrefix(port: number, from: readonly string[], to: readonly string[]): string {
-  return `ip hdrlength 5 ip frag-off & 0x3fff == 0 ip protocol udp udp dport ${port} ip saddr ${list(from)} ip daddr ${list(to)} @th,64,16 & 0xff80 == 0x0800 @th,128,32 0x01080102 @th,224,32 0x01080202 @th,320,32 0x01080301`;
+/** A 32-bit value (an IPv4 address or mask) as the hex constant a raw payload match or write takes. */
+function hex32(value: number): string {
+  return `0x${value.toString(16).padStart(8, "0")}`;
 }
 
-/** Inner IPv4 (IHL 5, not a fragment) or IPv6 (TCP or UDP next), with consistent lengths, then `v4` or `v6`. */
+function addressValue(address: string): number {
+  const value = parseIpv4(address);
+  if (value < 0) throw new Error(`fast path: ${JSON.stringify(address)} is not an IPv4 address`);
+  return value;
+}
+
+/**
+ * The outer source address inside `cidrs`, in the allow chain (reached only for IPv4): one
+ * prefix is a masked raw read, which needs no dependency match; more are a typed set.
+ */
+function outerSourceIn(cidrs: readonly string[]): string {
+  if (cidrs.length !== 1) return `ip saddr ${list(cidrs)}`;
+  const [address, length] = cidrs[0].split("/");
+  const mask = prefixMask(length === undefined ? 32 : Number(length));
+  const network = (addressValue(address) & mask) >>> 0;
+  return mask === 0xffffffff ? `@nh,96,32 ${hex32(network)}` : `@nh,96,32 & ${hex32(mask)} == ${hex32(network)}`;
+}
+
+/**
+ * The GENEVE shape every chain proves first: outer IPv4 (version 4, IHL 5), not a fragment, UDP
+ * to `port`, from `from` to `to`, AWS's three options in order. Fields are read raw where the
+ * chain has already proven the protocol, since a typed match (`udp dport`, `ip length`) makes nft
+ * add a dependency match of its own to every rule that uses it. Bytes 6-9 of the IP header are
+ * one read: flags and fragment offset (DF allowed), TTL ignored, protocol 17.
+ */
+function genevePrefix(port: number, from: readonly string[], to: readonly string[]): string {
+  return `meta protocol ip @nh,0,8 0x45 @nh,48,32 & 0x3fff00ff == 0x11 ip saddr ${list(from)} ip daddr ${list(to)} @th,16,16 ${port} @th,128,32 0x01080102 @th,224,32 0x01080202 @th,320,32 0x01080301`;
+}
+
+/**
+ * After the prefix: GENEVE version 0 with 8 words of options, not OAM, carrying IPv4 (IHL 5, not a
+ * fragment: bytes 0-7 of the inner header in one masked read) or IPv6 (TCP or UDP next), with
+ * consistent lengths (outer IP length . UDP length . inner length in `len4`/`len6`), then `v4` or `v6`.
+ */
 function innerShape(v4: string, v6: string): string[] {
   return [
-    `    @th,80,16 0x0800 @th,384,8 0x45 @th,432,16 & 0x3fff == 0 ip length . udp length . @th,400,16 @len4 ${v4}`,
-    `    @th,80,16 0x86dd @th,384,4 6 ip length . udp length . @th,416,16 @len6 ${v6}`,
+    `    @th,64,32 & 0xff80ffff == 0x08000800 @th,384,64 & 0xff00000000003fff == 0x4500000000000000 ${LENGTHS4} @len4 ${v4}`,
+    `    @th,64,32 & 0xff80ffff == 0x080086dd @th,384,4 6 ${LENGTHS6} @len6 ${v6}`,
   ];
+}
+
+/**
+ * The allow chain's rules for one of our addresses: the outer addresses swapped, then forwarded
+ * to the GWLB node when it is on-link and to the router when not. The swap is two raw writes
+ * with no checksum update, and needs none: the IP header checksum and the UDP checksum's
+ * pseudo-header are ones'-complement sums, which do not change when two of their words trade
+ * places. (`ip daddr set`, a typed write, would update both checksums twice over.) With more
+ * than one address the rule also checks which one the datagram came to.
+ */
+function allowRules(spec: FastPathTableSpec, local: string): string[] {
+  const ours = hex32(addressValue(local));
+  const which = spec.localAddresses.length > 1 ? `@nh,128,32 ${ours} ` : "";
+  const swap = `${which}@nh,128,32 set @nh,96,32 @nh,96,32 set ${ours} meta mark set ${FORWARDED_MARK}`;
+  const device = JSON.stringify(spec.device);
+  const out: string[] = [];
+  if (spec.onLinkCidrs.length > 0) out.push(`    ${outerSourceIn(spec.onLinkCidrs)} ${swap} fwd ip to @nh,128,32 device ${device}`);
+  if (spec.router !== null) out.push(`    ${swap} fwd ip to ${spec.router} device ${device}`);
+  return out;
 }
 
 /** The whole table; applying it replaces any table of the same name in one transaction. */
@@ -146,12 +202,7 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
   const len4 = lengthTriples(spec.mtu, INNER_AT, 28);
   const len6 = lengthTriples(spec.mtu, INNER_AT + 40, 8);
   const device = JSON.stringify(spec.device);
-  const out: string[] = [];
-  for (const local of spec.localAddresses) {
-    const swap = `ip daddr ${local} ip daddr set ip saddr ip saddr set ${local} meta mark set ${FORWARDED_MARK}`;
-    if (spec.onLinkCidrs.length > 0) out.push(`    ip saddr ${list(spec.onLinkCidrs)} ${swap} fwd ip to ip daddr device ${device}`);
-    if (spec.router !== null) out.push(`    ${swap} fwd ip to ${spec.router} device ${device}`);
-  }
+  const out = spec.localAddresses.flatMap((local) => allowRules(spec, local));
   const chain = (name: string, rules: string[]): string[] => [`  chain ${name} {`, ...rules, `  }`];
   // Per bank: the ingress lookups of each family, then the egress learning of each family.
   const bankChains = banks.flatMap((bank) => [
@@ -165,8 +216,8 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
     `delete table netdev ${FAST_PATH_TABLE}`,
     `table netdev ${FAST_PATH_TABLE} {`,
     ...sets,
-    `  set len4 { typeof ip length . udp length . @th,400,16; ${len4.length > 0 ? `elements = { ${len4.join(", ")} }; ` : ""}}`,
-    `  set len6 { typeof ip length . udp length . @th,416,16; ${len6.length > 0 ? `elements = { ${len6.join(", ")} }; ` : ""}}`,
+    `  set len4 { typeof ${LENGTHS4}; ${len4.length > 0 ? `elements = { ${len4.join(", ")} }; ` : ""}}`,
+    `  set len6 { typeof ${LENGTHS6}; ${len6.length > 0 ? `elements = { ${len6.join(", ")} }; ` : ""}}`,
     ...BANK_MAPS.map((map) => `  map ${map} { typeof ${ENDPOINT_ID} : verdict; size ${spec.banks}; }`),
     ...bankChains,
     `  chain ingress {`,

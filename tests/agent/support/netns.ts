@@ -22,11 +22,16 @@ export function netnsUnavailable(): string | null {
 export class NetnsPair {
   readonly gwlbNs: string;
   readonly applianceNs: string;
+  /** The veth ends: in the GWLB namespace and in the appliance's. */
+  readonly gwlbDev: string;
+  readonly applianceDev: string;
   private readonly tag = `${process.pid % 100000}`;
 
   constructor() {
     this.gwlbNs = `gwlbtest-g${this.tag}`;
     this.applianceNs = `gwlbtest-a${this.tag}`;
+    this.gwlbDev = `gt${this.tag}g`;
+    this.applianceDev = `gt${this.tag}a`;
   }
 
   create(): void {
@@ -34,12 +39,12 @@ export class NetnsPair {
     const sh = (args: string[]): void => void execFileSync("ip", args, { stdio: "pipe" });
     sh(["netns", "add", this.gwlbNs]);
     sh(["netns", "add", this.applianceNs]);
-    sh(["link", "add", `gt${this.tag}g`, "type", "veth", "peer", "name", `gt${this.tag}a`]);
-    sh(["link", "set", `gt${this.tag}g`, "netns", this.gwlbNs]);
-    sh(["link", "set", `gt${this.tag}a`, "netns", this.applianceNs]);
+    sh(["link", "add", this.gwlbDev, "type", "veth", "peer", "name", this.applianceDev]);
+    sh(["link", "set", this.gwlbDev, "netns", this.gwlbNs]);
+    sh(["link", "set", this.applianceDev, "netns", this.applianceNs]);
     for (const [ns, dev, addresses] of [
-      [this.gwlbNs, `gt${this.tag}g`, [GWLB, OUTSIDER]],
-      [this.applianceNs, `gt${this.tag}a`, [APPLIANCE]],
+      [this.gwlbNs, this.gwlbDev, [GWLB, OUTSIDER]],
+      [this.applianceNs, this.applianceDev, [APPLIANCE]],
     ] as const) {
       for (const address of addresses) sh(["-n", ns, "addr", "add", `${address}/24`, "dev", dev]);
       sh(["-n", ns, "link", "set", dev, "up"]);
