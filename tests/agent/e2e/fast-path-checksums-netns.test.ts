@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { FORWARDED_MARK } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
-import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable, waitUntil } from "../support/netns";
+import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable, tearDownAgentNamespaces, waitUntil } from "../support/netns";
 import { METRICS_PORT } from "../../../common/contract";
 
 const HEALTH = 8082;
@@ -70,16 +70,7 @@ describe("agent e2e: the fast path's returns carry valid checksums (offload off,
   });
 
   after(async () => {
-    if (child !== null && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once("exit", resolve));
-      child.kill("SIGKILL");
-      await exited;
-    }
-    if (reason === null) {
-      net.nft("delete", "table", "netdev", "gwlb_agent");
-      peer?.close();
-      net.destroy();
-    }
+    if (reason === null) await tearDownAgentNamespaces(net, child, peer);
   });
 
   function waitFor(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs = 8000): Promise<void> {

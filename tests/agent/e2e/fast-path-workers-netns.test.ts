@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
-import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable, waitUntil } from "../support/netns";
+import { APPLIANCE, GWLB, GwlbPeer, NetnsPair, netnsUnavailable, tearDownAgentNamespaces, waitUntil } from "../support/netns";
 import { NODE24_VERSION, node24Binary } from "../../../appliance-agent/node24";
 import { METRICS_PORT } from "../../../common/contract";
 
@@ -59,16 +59,7 @@ describe(`agent e2e: fast path shared by reusePort workers on Node.js ${NODE24_V
   });
 
   after(async () => {
-    if (child !== null && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once("exit", resolve));
-      child.kill("SIGKILL");
-      await exited;
-    }
-    if (reason === null) {
-      net.nft("delete", "table", "netdev", "gwlb_agent");
-      peer?.close();
-      net.destroy();
-    }
+    if (reason === null) await tearDownAgentNamespaces(net, child, peer);
   });
 
   async function metrics(): Promise<Map<string, number>> {

@@ -123,3 +123,15 @@ export class GwlbPeer {
     this.child.kill("SIGKILL");
   }
 }
+
+/** The end of a suite that ran one agent: the agent killed (SIGKILL) and awaited, its table, the GWLB peer, the namespaces. */
+export async function tearDownAgentNamespaces(net: NetnsPair, child: ChildProcess | null, peer: GwlbPeer | undefined): Promise<void> {
+  if (child !== null && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  }
+  net.nft("delete", "table", "netdev", FAST_PATH_TABLE);
+  peer?.close();
+  net.destroy();
+}
