@@ -115,14 +115,17 @@ export function backlogDrops(): number {
   return total;
 }
 
+/** The Udp counters of a /proc/net/snmp text, by name (a header line of names, then one of values). */
+export function udpCounters(snmp: string): Map<string, number> {
+  const lines = snmp.split("\n").filter((line) => line.startsWith("Udp:"));
+  if (lines.length < 2) return new Map();
+  const values = lines[1].split(/\s+/);
+  return new Map(lines[0].split(/\s+/).map((name, i) => [name, Number(values[i])]));
+}
+
 /** UDP receive-buffer overflows (Udp: RcvbufErrors) of a /proc/net/snmp text. */
 export function udpReceiveBufferErrors(snmp: string): number {
-  const lines = snmp.split("\n").filter((line) => line.startsWith("Udp:"));
-  if (lines.length < 2) return NaN;
-  const names = lines[0].split(/\s+/);
-  const values = lines[1].split(/\s+/);
-  const at = names.indexOf("RcvbufErrors");
-  return at < 0 ? NaN : Number(values[at]);
+  return udpCounters(snmp).get("RcvbufErrors") ?? NaN;
 }
 
 /** VmRSS of a process in bytes, or null when it is gone. */

@@ -18,9 +18,9 @@
 // reversed, so one element serves both directions of a flow. (The endpoint id cannot be a fifth
 // key field: nft 1.0.6 neither prints nor parses elements of more than four raw fields.) The
 // lookup's `update` refreshes the element's idle timeout. Allowed datagrams leave with the outer
-// addresses swapped (a swap of two words leaves both checksums as they are) and the ports kept, forwarded to the GWLB node
-// when it is on-link and to the subnet's router when not; denied ones are dropped. Anything else
-// is accepted unchanged, i.e. goes up the stack to the agent's socket.
+// addresses swapped (which leaves both checksums as they are) and the ports kept, forwarded to
+// the GWLB node when it is on-link and to the subnet's router when not; denied ones are dropped.
+// Anything else is accepted unchanged, i.e. goes up the stack to the agent's socket.
 //
 // Allowed flows are learned by the kernel itself: a netdev egress chain on the same device sees
 // each datagram the agent returns, proves the same shape (the return is the received datagram
@@ -32,7 +32,7 @@
 
 import { BANK_MAPS, FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, bankSetName, setIndexOf } from "../dataplane/fast-path-elements";
 import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
-import { parseIpv4, prefixMask } from "../../../common/cidr";
+import { parseIpv4, parseIpv4Cidr, prefixMask } from "../../../common/cidr";
 
 export interface FastPathTableSpec {
   readonly device: string;
@@ -147,10 +147,9 @@ function addressValue(address: string): number {
  */
 function outerSourceIn(cidrs: readonly string[]): string {
   if (cidrs.length !== 1) return `ip saddr ${list(cidrs)}`;
-  const [address, length] = cidrs[0].split("/");
-  const mask = prefixMask(length === undefined ? 32 : Number(length));
-  const network = (addressValue(address) & mask) >>> 0;
-  return mask === 0xffffffff ? `@nh,96,32 ${hex32(network)}` : `@nh,96,32 & ${hex32(mask)} == ${hex32(network)}`;
+  const { network, prefixLength } = parseIpv4Cidr(cidrs[0]);
+  const mask = prefixMask(prefixLength);
+  return prefixLength === 32 ? `@nh,96,32 ${hex32(network)}` : `@nh,96,32 & ${hex32(mask)} == ${hex32(network)}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { strict as assert } from "node:assert";
 import { ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { udpCounters } from "../../../appliance-agent/bench/sys";
 import { buildDatagram } from "../../../appliance-agent/sim/packets";
 import { FORWARDED_MARK } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 import { agentBundle, parseMetrics, scratchDir, sleep } from "../support/agent-process";
@@ -23,10 +24,8 @@ function datagram(): Buffer {
 }
 
 /** The Udp counters of a namespace's /proc/net/snmp, by name. */
-function udpCounters(ns: string): Map<string, number> {
-  const lines = execFileSync("ip", ["netns", "exec", ns, "cat", "/proc/net/snmp"], { encoding: "utf8" }).split("\n").filter((line) => line.startsWith("Udp: "));
-  const [names, values] = lines.map((line) => line.split(" ").slice(1));
-  return new Map(names.map((name, i) => [name, Number(values[i])]));
+function namespaceUdpCounters(ns: string): Map<string, number> {
+  return udpCounters(execFileSync("ip", ["netns", "exec", ns, "cat", "/proc/net/snmp"], { encoding: "utf8" }));
 }
 
 function unavailable(): string | null {
@@ -84,11 +83,11 @@ describe("agent e2e: the fast path's returns carry valid checksums (offload off,
   /** Sends PACKETS datagrams of the offloaded flow; what came back, and the GWLB side's Udp counters' change. */
   async function sendOffloaded(): Promise<{ returns: string[]; received: number; checksumErrors: number; agentPackets: number }> {
     await peer.returns();
-    const [before, agentBefore] = [udpCounters(net.gwlbNs), await packetsIn()];
+    const [before, agentBefore] = [namespaceUdpCounters(net.gwlbNs), await packetsIn()];
     for (let i = 0; i < PACKETS; i++) await peer.send(datagram(), 42000);
     await sleep(300);
     const returns = (await peer.returns()).map((r) => `${r.from}:${r.fromPort} ${r.hex}`);
-    const after = udpCounters(net.gwlbNs);
+    const after = namespaceUdpCounters(net.gwlbNs);
     const delta = (name: string): number => after.get(name)! - before.get(name)!;
     return { returns, received: delta("InDatagrams"), checksumErrors: delta("InCsumErrors"), agentPackets: (await packetsIn())! - agentBefore! };
   }
