@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildAgentBundle } from "../build";
 import { BenchPath, inNamespace } from "./netns";
-import { runChild, sleep, spawnTracked, which } from "./sys";
+import { allCpus, runChild, sleep, spawnTracked, which } from "./sys";
 
 /**
  * The most descriptors a child may have: 65,536 (what the README asks of systemd) where this
@@ -21,10 +21,13 @@ export const NOFILE_LIMIT = ((): number => {
   return spawnSync("sh", ["-c", "ulimit -Hn 65536"]).status === 0 ? 65536 : hard;
 })();
 
-/** Runs a command, pinned to `cpus` when given, in a namespace when given, with NOFILE_LIMIT descriptors. */
+/**
+ * Runs a command pinned to `cpus` (default every CPU: the benchmark pins itself to the
+ * generator's, and a child would inherit that), in a namespace when given, with NOFILE_LIMIT descriptors.
+ */
 function pinnedCommand(ns: string | null, cpus: string | null, argv: readonly string[]): [string, string[]] {
   const limited = which("prlimit") !== null ? ["prlimit", `--nofile=${NOFILE_LIMIT}:${NOFILE_LIMIT}`, "--", ...argv] : [...argv];
-  const pinned = cpus !== null && which("taskset") !== null ? ["taskset", "-c", cpus, ...limited] : limited;
+  const pinned = which("taskset") !== null ? ["taskset", "-c", cpus ?? allCpus(), ...limited] : limited;
   return inNamespace(ns, pinned[0], pinned.slice(1));
 }
 

@@ -11,13 +11,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { NOFILE_LIMIT, buildBundle } from "./agent-process";
-import { Generator, GeneratorKind, compileCHelper } from "./generator";
-import { AGENT_PATH, BenchNetwork, REFLECTOR_PATH, SELF_PATH } from "./netns";
+import { Generator, GeneratorKind, compileCHelper, lossFraction } from "./generator";
+import { AGENT_PATH, BenchNetwork, BenchPath, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { HELP, Options, parseOptions } from "./options";
-import { report, ConfigResult, NewFlowsRun, TargetRun } from "./report";
-import { GENERATOR_CPU, APPLIANCE_CPU, Measured, Measurer } from "./search";
+import { report, CapacitySummary, ConfigResult, NewFlowsRun, TargetRun } from "./report";
+import { ReturnSink } from "./return-sink";
+import { GENERATOR_CPU, APPLIANCE_CPU, MaxRate, Measured, Measurer } from "./search";
 import { measureMemory, measureNewFlows, newFlowMax } from "./scenarios";
-import { MachineFacts, killChildren, machineFacts, median, run, tryRun, which } from "./sys";
+import { MachineFacts, killChildren, machineFacts, median, pinSelf, run, tryRun, which } from "./sys";
 import { TARGET_KINDS, TargetContext, TargetKind, startTarget } from "./targets";
 import { dataTemplates, writeTemplates } from "./templates";
 import { WorkersResult, measureWorkers } from "./workers";
@@ -27,16 +28,16 @@ import { NODE24_VERSION, node24Binary } from "../node24";
 const DESCRIPTOR_MARGIN = 100;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
-/** nft for the agent's fast path; iptables is installed by BenchNetwork for the hairpin. */
-function ensureNft(install: boolean, notes: string[]): void {
-  if (which("nft") !== null) return;
-  if (!install || which("apt-get") === null) throw new Error("nft (nftables) is not installed: apt-get install -y nftables");
-  log("nft is missing; installing it: apt-get install -y nftables");
-  if (!tryRun("apt-get", ["install", "-y", "nftables"], 300_000)) {
+/** A tool the benchmark needs (nft for the agent's fast path, ethtool for the capacity runs), installed when missing. */
+function ensureTool(name: string, debianPackage: string, install: boolean, notes: string[]): void {
+  if (which(name) !== null) return;
+  if (!install || which("apt-get") === null) throw new Error(`${name} is not installed: apt-get install -y ${debianPackage}`);
+  log(`${name} is missing; installing it: apt-get install -y ${debianPackage}`);
+  if (!tryRun("apt-get", ["install", "-y", debianPackage], 300_000)) {
     tryRun("apt-get", ["update"], 300_000);
-    run("apt-get", ["install", "-y", "nftables"], 300_000);
+    run("apt-get", ["install", "-y", debianPackage], 300_000);
   }
-  notes.push("nftables was installed by this run (apt-get install -y nftables)");
+  notes.push(`${debianPackage} was installed by this run (apt-get install -y ${debianPackage})`);
 }
 
 class Bench {
@@ -60,16 +61,19 @@ class Bench {
     this.facts = machineFacts();
     log(`machine: ${this.facts.cpus} CPUs, Node ${this.facts.node}, Linux ${this.facts.kernel}, load ${this.facts.loadAverage.join(" ")}`);
     if (this.facts.cpus < 2) throw new Error("needs 2 CPUs: one for the generator, one for the appliance");
+    if (!pinSelf(GENERATOR_CPU)) this.notes.push("taskset is missing: the benchmark's own process is not pinned to the generator's CPU");
     const built = compileCHelper(this.scratch);
     const kind: GeneratorKind = this.o.generator === "auto" ? (built.binary !== null ? "c" : "node") : this.o.generator;
     if (kind === "c" && built.binary === null) throw new Error(built.note);
     this.notes.push(kind === "c" ? built.note : "Node.js generator: far below the hairpin's rate; hairpin and fast-path figures are the generator's");
     this.m = new Measurer(new Generator(kind, built.binary), GENERATOR_CPU);
 
-    ensureNft(this.o.install, this.notes);
+    ensureTool("nft", "nftables", this.o.install, this.notes);
+    if (this.o.capacity) ensureTool("ethtool", "ethtool", this.o.install, this.notes);
     const status = this.network.create({ installIptables: this.o.install, cpus: this.facts.cpus });
     this.notes.push(...status.notes);
     if (!status.namespaces || !status.hairpin) throw new Error(`namespaces and the hairpin are required: ${status.notes.join("; ")}`);
+    if (this.o.capacity && !status.segmentsBeforeDevice) throw new Error(`capacity runs need UDP segmentation offload off on the generator's devices (or --no-capacity): ${status.notes.join("; ")}`);
 
     log("building the agent bundle from the current sources");
     const { bundle, sha256 } = await buildBundle(this.scratch);
@@ -182,7 +186,8 @@ class Bench {
           const kernelPath = kind === "hairpin" || kind === "fast";
           const common = kernelPath ? await this.m.measure(target.path, { templates, sockets: ports, rate: ceiling[round] / 2, seconds }, target.pid) : null;
           const commonQuarter = kernelPath ? await this.m.measure(target.path, { templates, sockets: ports, rate: ceiling[round] / 4, seconds }, target.pid) : null;
-          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered, common, commonQuarter });
+          const capacity = kernelPath && this.o.capacity ? await this.capacity(target.path, templates, ports, target.pid) : null;
+          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered, common, commonQuarter, capacity });
         } finally {
           await target.stop();
         }
@@ -216,6 +221,7 @@ class Bench {
         commonLossFraction: median(r.flatMap((x) => (x.common === null ? [] : [x.common.result.lost / Math.max(1, x.common.result.sent)]))),
         commonMarginalUsPerPacket: median(r.flatMap((x) => (x.common === null || x.commonQuarter === null ? [] : [marginalUsPerPacket(x.commonQuarter, x.common)]))),
         probes: r.map((x) => x.max.probes),
+        capacity: r.every((x) => x.capacity !== null) ? capacitySummary(r.map((x) => x.capacity!)) : null,
       };
     }
     for (const [kind, t] of Object.entries(summaries)) {
@@ -223,6 +229,32 @@ class Bench {
     }
     return { size, ports, flows, ceilingPps: median(ceiling), targets: summaries };
   }
+
+  /** The maximum with the returns counted in the kernel at the generator's side (return-sink.ts). */
+  private async capacity(at: BenchPath, templates: string, sockets: number, pid: number | null): Promise<MaxRate> {
+    const sink = new ReturnSink(at);
+    sink.install();
+    try {
+      return await this.m.maxRate(at, templates, sockets, this.o.durationSeconds, pid, sink);
+    } finally {
+      sink.remove();
+    }
+  }
+}
+
+function capacitySummary(runs: readonly MaxRate[]): CapacitySummary {
+  return {
+    maxPps: median(runs.map((x) => x.pps)),
+    maxRounds: runs.map((x) => Math.round(x.pps)),
+    generatorBound: runs.some((x) => x.generatorBound),
+    cpuAppliance: median(runs.map((x) => x.best?.cpuAppliance ?? NaN)),
+    usPerPacket: median(runs.map((x) => x.best?.applianceUsPerPacket ?? NaN)),
+    floodOfferedPps: median(runs.map((x) => x.flood.result.sendPps)),
+    floodDeliveredPps: median(runs.map((x) => x.flood.result.deliveredPps)),
+    floodCpuAppliance: median(runs.map((x) => x.flood.cpuAppliance)),
+    floodUsPerPacket: median(runs.map((x) => x.flood.applianceUsPerPacket)),
+    floodLossFraction: median(runs.map((x) => lossFraction(x.flood.result))),
+  };
 }
 
 /** Appliance-CPU microseconds per packet added between two runs of one target at different rates. */

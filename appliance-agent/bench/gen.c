@@ -15,7 +15,11 @@
  * Usage: gwlbbench-gen --templates FILE --src A --dst A [--dport 6081] --listen A [--lport 6081]
  *          --expect-from A [--sockets 64] [--rate PPS (0 = as fast as possible)] [--duration S]
  *          [--once] [--batch 32] [--drain-ms 500] [--cpu N] [--port-base P (0 = ephemeral ports)]
- *          [--watch-pid PID (report its CPU use during the send window)]
+ *          [--watch-pid PID (report its CPU use during the send window)] [--gso]
+ * --gso: each batch of one socket's datagrams (all one length) goes down in one sendmsg with
+ * UDP_SEGMENT, and the kernel cuts it into datagrams before the device (the caller turns the
+ * generator's device's UDP segmentation offload off, so the appliance sees single datagrams):
+ * a higher send ceiling for one thread, the same datagrams on the wire.
  * Per-CPU busy fractions (wall time minus /proc/stat's idle time) and the watched process's CPU are taken over the send window.
  * Prints one JSON object on stdout. Every loop is bounded by --duration (hard cap 600 s) plus
  * --drain-ms. Addresses are checked by the caller (loopback or the benchmark's namespaces).
@@ -24,6 +28,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
@@ -40,6 +45,11 @@
 #define COOKIE_OFFSET 36 /* GENEVE base 8 + endpoint option 12 + attachment option 12 + cookie option header 4 */
 #define MAX_BATCH 256
 #define MAX_LEN 9216
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#define GSO_MAX_SEGS 64       /* the kernel's UDP_MAX_SEGMENTS on older kernels */
+#define GSO_MAX_BYTES 65000   /* below an IPv4 datagram's 65,507-byte payload limit */
 #define HIST_US 100000 /* 1 us buckets up to 100 ms, then one overflow bucket */
 
 struct tmpl {
@@ -51,6 +61,7 @@ static struct tmpl *tmpls;
 static uint32_t ntmpl;
 static uint32_t **by_sock; /* template indexes per socket */
 static uint32_t *by_sock_n, *by_sock_next;
+static uint16_t *by_sock_len; /* the one length of a socket's templates, or 0 when they differ */
 static size_t nsock = 64;
 static int *socks;
 static uint16_t *sock_port;
@@ -202,11 +213,12 @@ static size_t build(uint8_t *out, uint32_t ti, uint64_t seq) {
 
 int main(int argc, char **argv) {
     const char *tpath = NULL, *src = NULL, *dst = NULL, *listen_addr = NULL, *expect = NULL;
-    int dport = 6081, lport = 6081, batch = 32, cpu = -1, once = 0, port_base = 0, watch_pid = 0;
+    int dport = 6081, lport = 6081, batch = 32, cpu = -1, once = 0, port_base = 0, watch_pid = 0, gso = 0;
     double rate = 0, duration = 5, drain_ms = 500;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--once") == 0) { once = 1; continue; }
+        if (strcmp(a, "--gso") == 0) { gso = 1; continue; }
         if (i + 1 >= argc) usage("option needs a value");
         const char *v = argv[++i];
         if (!strcmp(a, "--templates")) tpath = v;
@@ -279,6 +291,13 @@ int main(int argc, char **argv) {
     }
     for (size_t s = 0; s < nsock; s++) by_sock[s] = malloc(sizeof(uint32_t) * (by_sock_n[s] + 1)), by_sock_n[s] = 0;
     for (uint32_t i = 0; i < ntmpl; i++) by_sock[tmpls[i].sock][by_sock_n[tmpls[i].sock]++] = i;
+    by_sock_len = calloc(nsock, sizeof *by_sock_len);
+    for (size_t s = 0; s < nsock; s++) {
+        by_sock_len[s] = by_sock_n[s] > 0 ? tmpls[by_sock[s][0]].len : 0;
+        for (uint32_t k = 1; k < by_sock_n[s]; k++)
+            if (tmpls[by_sock[s][k]].len != by_sock_len[s]) by_sock_len[s] = 0;
+    }
+    static uint8_t gbuf[GSO_MAX_BYTES];
 
     /* Sequence bitmap: bounded by the most that can be sent in the run. */
     seen_bits = once ? ntmpl : (uint64_t)(duration * 20e6);
@@ -335,6 +354,42 @@ int main(int argc, char **argv) {
                     if (send(socks[tmpls[ti].sock], sbuf[0], len, 0) < 0) send_errors++;
                     sent++;
                 }
+            } else if (n > 0 && gso && by_sock_len[cursor] > 0) {
+                /* One sendmsg per GSO_MAX_SEGS datagrams on the socket whose turn it is. */
+                size_t s = cursor;
+                cursor = (cursor + 1) % nsock;
+                size_t len = by_sock_len[s];
+                int per = (int)(GSO_MAX_BYTES / len);
+                if (per > GSO_MAX_SEGS) per = GSO_MAX_SEGS;
+                for (int k = 0; k < n;) {
+                    int m = n - k < per ? n - k : per;
+                    for (int j = 0; j < m; j++) {
+                        uint32_t ti = by_sock[s][by_sock_next[s]];
+                        by_sock_next[s] = (by_sock_next[s] + 1) % by_sock_n[s];
+                        build(gbuf + (size_t)j * len, ti, sent + k + j);
+                    }
+                    struct iovec iov = {.iov_base = gbuf, .iov_len = (size_t)m * len};
+                    char ctl[CMSG_SPACE(sizeof(uint16_t))];
+                    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+                    if (m > 1) {
+                        memset(ctl, 0, sizeof ctl);
+                        mh.msg_control = ctl;
+                        mh.msg_controllen = sizeof ctl;
+                        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                        c->cmsg_level = SOL_UDP;
+                        c->cmsg_type = UDP_SEGMENT;
+                        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+                        uint16_t seg = (uint16_t)len;
+                        memcpy(CMSG_DATA(c), &seg, sizeof seg);
+                    }
+                    send_calls++;
+                    if (sendmsg(socks[s], &mh, 0) < 0) {
+                        if (errno == EINTR) continue;
+                        send_errors += m; /* counted as sent, and so as lost */
+                    }
+                    k += m;
+                }
+                sent += n;
             } else if (n > 0) {
                 /* One sendmmsg per call on the socket whose turn it is (round robin). */
                 size_t s = cursor;

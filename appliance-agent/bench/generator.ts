@@ -63,9 +63,13 @@ export interface GeneratorRun {
   readonly portBase?: number;
   /** A process whose CPU use over the send window is reported (the agent, the reflector). */
   readonly watchPid?: number;
+  /** Send each socket's batch as one UDP_SEGMENT send (gen.c --gso; the C generator only). */
+  readonly gso?: boolean;
 }
 
 const BENCH_DIR = __dirname;
+/** Datagrams per GSO send: the most the kernel cuts one send into on every kernel (UDP_MAX_SEGMENTS). */
+const GSO_BATCH = 64;
 
 /** Compiles gen.c into `dir`; returns the binary's path, or null with the reason. */
 export function compileCHelper(dir: string): { binary: string | null; note: string } {
@@ -107,6 +111,10 @@ export class Generator {
       "--watch-pid", String(spec.watchPid ?? 0),
     ];
     if (spec.once === true) args.push("--once");
+    if (spec.gso === true) {
+      if (this.kind !== "c") throw new Error("--gso needs the C generator");
+      args.push("--gso", "--batch", String(GSO_BATCH));
+    }
     let command: string;
     let commandArgs: string[];
     if (this.kind === "c") {

@@ -37,10 +37,12 @@ export interface BenchPath {
   readonly appliance: string;
   /** The appliance's UDP port; default 6081. */
   readonly port?: number;
+  /** The generator's device toward the appliance (where a return sink hooks), when it has its own. */
+  readonly generatorDev?: string;
 }
 
-export const AGENT_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: AGENT_NS, gwlb: "198.18.0.1", appliance: "198.18.0.2" };
-export const KERNEL_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: KERNEL_NS, gwlb: "198.18.0.5", appliance: "198.18.0.6" };
+export const AGENT_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: AGENT_NS, gwlb: "198.18.0.1", appliance: "198.18.0.2", generatorDev: LINKS[0].gwlbDev };
+export const KERNEL_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: KERNEL_NS, gwlb: "198.18.0.5", appliance: "198.18.0.6", generatorDev: LINKS[1].gwlbDev };
 /** The bare Node.js reflector, next to the agent (same namespace and CPU, another port). */
 export const REFLECTOR_PATH: BenchPath = { ...AGENT_PATH, port: 6082 };
 export const LOOPBACK_PATH: BenchPath = { generatorNs: null, applianceNs: null, gwlb: "127.0.0.1", appliance: "127.0.0.2" };
@@ -75,6 +77,11 @@ export interface NetworkStatus {
   readonly namespaces: boolean;
   /** The kernel hairpin can be set up (iptables with nat in a namespace). */
   readonly hairpin: boolean;
+  /**
+   * The generator's devices cut GSO sends into datagrams before the veth (UDP segmentation
+   * offload off), so a GSO send reaches the appliance as single datagrams, as a GWLB sends them.
+   */
+  readonly segmentsBeforeDevice: boolean;
   /** Why not, in words, for the report. */
   readonly notes: string[];
 }
@@ -95,8 +102,8 @@ export class BenchNetwork {
    */
   create(options: { installIptables: boolean; cpus: number }): NetworkStatus {
     const notes: string[] = [];
-    if (process.getuid?.() !== 0) return { namespaces: false, hairpin: false, notes: ["not root: no network namespaces"] };
-    if (which("ip") === null) return { namespaces: false, hairpin: false, notes: ["`ip` (iproute2) is not installed"] };
+    if (process.getuid?.() !== 0) return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, notes: ["not root: no network namespaces"] };
+    if (which("ip") === null) return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, notes: ["`ip` (iproute2) is not installed"] };
     BenchNetwork.removeStale();
     try {
       this.created = true;
@@ -113,7 +120,7 @@ export class BenchNetwork {
       for (const ns of NAMESPACES) run("ip", ["-n", ns, "link", "set", "lo", "up"]);
     } catch (error) {
       this.destroy();
-      return { namespaces: false, hairpin: false, notes: [`network namespaces unavailable: ${(error as Error).message}`] };
+      return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, notes: [`network namespaces unavailable: ${(error as Error).message}`] };
     }
     if (options.cpus >= 2) {
       const steered = LINKS.every(
@@ -123,7 +130,9 @@ export class BenchNetwork {
       );
       if (!steered) notes.push("receive packet steering could not be set: receive work stays on the sending CPU");
     }
-    return { namespaces: true, hairpin: this.setUpHairpin(options.installIptables, notes), notes };
+    const segmentsBeforeDevice = LINKS.every((link) => tryRun("ip", ["netns", "exec", GWLB_NS, "ethtool", "-K", link.gwlbDev, "tx-udp-segmentation", "off"]));
+    if (!segmentsBeforeDevice) notes.push("UDP segmentation offload could not be turned off on the generator's devices (ethtool -K <dev> tx-udp-segmentation off)");
+    return { namespaces: true, hairpin: this.setUpHairpin(options.installIptables, notes), segmentsBeforeDevice, notes };
   }
 
   /** Deletes the namespaces (their links and iptables rules go with them). Idempotent, synchronous. */

@@ -16,6 +16,8 @@ export interface Options {
   memory: boolean;
   newFlows: boolean;
   workers: boolean;
+  /** Kernel paths also with their returns counted in the kernel at the generator's side. */
+  capacity: boolean;
   memoryFlows: number;
   quick: boolean;
   json: string | null;
@@ -40,6 +42,8 @@ when missing) and gcc.
   --no-memory           skip the memory runs
   --no-new-flows        skip the new-flows-per-second runs
   --no-workers          skip the worker figures (Node.js 24 from the npm registry, 1 and 2 workers)
+  --no-capacity         skip the capacity runs of the kernel paths (returns counted by nft at the
+                        generator's side, 1 in 16 received and verified)
   --memory-flows <n>    flows for the memory runs (default 100000)
   --json <file>         also write every result as JSON
   --quick               --rounds 1 --duration 2
@@ -59,6 +63,7 @@ export function parseOptions(argv: readonly string[]): Options {
     memory: true,
     newFlows: true,
     workers: true,
+    capacity: true,
     memoryFlows: 100_000,
     quick: false,
     json: null,
@@ -93,6 +98,7 @@ export function parseOptions(argv: readonly string[]): Options {
       case "--no-memory": o.memory = false; break;
       case "--no-new-flows": o.newFlows = false; break;
       case "--no-workers": o.workers = false; break;
+      case "--no-capacity": o.capacity = false; break;
       case "--memory-flows": o.memoryFlows = int(flag, argv[++i], 1000, 1_000_000); break;
       case "--json": o.json = argv[++i] ?? null; break;
       case "--quick":

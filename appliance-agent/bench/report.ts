@@ -2,11 +2,12 @@
 // ports), targets side by side, then new flows, memory and the verdicts against the issue's
 // targets (a figure that is only a lower bound can prove a target met, never missed).
 
-import type { MaxRate, Measured } from "./search";
+import { LOSS_OK, MaxRate, Measured } from "./search";
 import type { MachineFacts } from "./sys";
 import { TARGET_KINDS, TARGET_LABELS, TargetKind } from "./targets";
 import type { MemoryResult, NewFlowsResult } from "./scenarios";
 import { PACKETS_PER_NEW_FLOW } from "./scenarios";
+import { KEEP_ONE_IN } from "./return-sink";
 import { WorkersResult, workersReport } from "./workers";
 
 export interface TargetRun {
@@ -19,6 +20,24 @@ export interface TargetRun {
   common: Measured | null;
   /** The same at a quarter of the ceiling: with `common`, the CPU each further packet costs. */
   commonQuarter: Measured | null;
+  /** The kernel paths' maximum with the returns counted at the generator's side (return-sink.ts). */
+  capacity: MaxRate | null;
+}
+
+/** The capacity runs of one kernel path, medians over rounds. */
+export interface CapacitySummary {
+  maxPps: number;
+  maxRounds: number[];
+  /** It took everything the generator could send, or its CPU had headroom: a lower bound. */
+  generatorBound: boolean;
+  cpuAppliance: number;
+  usPerPacket: number;
+  /** The flood: the generator's send-only ceiling, what the path delivered and its CPU then. */
+  floodOfferedPps: number;
+  floodDeliveredPps: number;
+  floodCpuAppliance: number;
+  floodUsPerPacket: number;
+  floodLossFraction: number;
 }
 
 export interface TargetSummary {
@@ -51,6 +70,7 @@ export interface TargetSummary {
    */
   commonMarginalUsPerPacket: number;
   probes: unknown;
+  capacity: CapacitySummary | null;
 }
 
 export interface ConfigResult {
@@ -87,7 +107,7 @@ export function report(r: BenchResult): string {
   const f = r.machine;
   out.push("", "appliance-agent benchmark", `command: ${r.command} (${r.options.quick ? "quick mode: " : ""}${r.options.rounds} round(s) of ${r.options.durationSeconds} s, medians; ${r.minutes.toFixed(1)} min)`);
   out.push(`machine: ${f.cpus} CPUs (${f.cpuModel}), ${f.memoryGiB} GiB, Node ${f.node}, Linux ${f.kernel}, load at start ${f.loadAverage.join(" ")}, rmem_max ${f.rmemMax}, netdev_max_backlog ${f.netdevMaxBacklog}`);
-  out.push("generator pinned to CPU 0; every appliance's process and receive processing on CPU 1");
+  out.push("generator and this benchmark's own process pinned to CPU 0; every appliance's process and receive processing on CPU 1");
   for (const note of r.notes) out.push(`note: ${note}`);
   const row = (label: string, cells: string[]): void => void out.push(`  ${label.padEnd(34)}${cells.map((c) => c.padStart(26)).join("")}`);
   for (const c of r.configs) {
@@ -116,6 +136,20 @@ export function report(r: BenchResult): string {
     row("same rate (half the ceiling): pps", kinds.map((k) => (shared(k) ? fmt(t(k).commonOfferedPps) : "-")));
     row("  us/packet, loss", kinds.map((k) => (shared(k) ? `${t(k).commonUsPerPacket.toFixed(2)}, ${pct(t(k).commonLossFraction)}` : "-")));
     row("  us per further packet (1/4 -> 1/2)", kinds.map((k) => (shared(k) ? t(k).commonMarginalUsPerPacket.toFixed(2) : "-")));
+    const cap = (k: TargetKind): CapacitySummary | null => t(k).capacity ?? null;
+    const hairpinCap = hairpin?.capacity ?? null;
+    if (kinds.some((k) => cap(k) !== null)) {
+      const cells = (f: (x: CapacitySummary) => string): string[] => kinds.map((k) => (cap(k) === null ? "-" : f(cap(k)!)));
+      out.push(`  capacity: sent with GSO, returns counted and dropped by nft at the generator's side, 1 in ${KEEP_ONE_IN} received and verified`);
+      row("  max pps (<= 0.1% loss)", cells((x) => `${x.generatorBound ? ">= " : ""}${fmt(x.maxPps)}`));
+      row("    rounds", cells((x) => x.maxRounds.map(fmt).join(", ")));
+      if (hairpinCap !== null) row("    / kernel hairpin", cells((x) => ratio(x.maxPps / hairpinCap.maxPps)));
+      row("  appliance CPU busy, us/packet", cells((x) => `${pct(x.cpuAppliance)}, ${x.usPerPacket.toFixed(2)}`));
+      row("  flood offered -> delivered", cells((x) => `${fmt(x.floodOfferedPps)} -> ${fmt(x.floodDeliveredPps)}`));
+      row("    delivered / max", cells((x) => pct(x.floodDeliveredPps / x.maxPps)));
+      if (hairpinCap !== null) row("    delivered / hairpin's", cells((x) => ratio(x.floodDeliveredPps / hairpinCap.floodDeliveredPps)));
+      row("    CPU busy, us per delivered packet", cells((x) => `${pct(x.floodCpuAppliance)}, ${x.floodUsPerPacket.toFixed(2)}`));
+    }
   }
   for (const w of r.workers) out.push(...workersReport(w));
   if (Object.keys(r.newFlows).length > 0) out.push("", `new flows (${PACKETS_PER_NEW_FLOW} packets each, 64 B), offered at 1x or 2x each one's own max for new flows; "limit" = --slow-path-max-pps at that max:`);
@@ -150,6 +184,22 @@ export function report(r: BenchResult): string {
   return out.join("\n") + "\n";
 }
 
+/**
+ * The fast path against the hairpin with the returns counted in the kernel: a maximum that is
+ * not generator-bound is a real one. Where both took everything the generator sent, the flood
+ * (both CPU-bound if either is) decides by what each delivered.
+ */
+function capacityVerdict(fast: CapacitySummary, hairpin: CapacitySummary): string {
+  const x = fast.maxPps / hairpin.maxPps;
+  const label = `capacity, returns counted by nft: fast path ${ratio(x)} the hairpin's pps (target >= 1.0x)`;
+  if (!hairpin.generatorBound) return `${label}: ${x >= 1 ? "met" : "MISSED"}${fast.generatorBound ? " (the fast path's a lower bound)" : ""}`;
+  if (!fast.generatorBound) return `${label}: ${x >= 1 ? "inconclusive" : "MISSED"} (the hairpin's a lower bound)`;
+  // Both lower bounds. If the generator's flood overran the hairpin, what each delivered under it decides.
+  const flood = fast.floodDeliveredPps / hairpin.floodDeliveredPps;
+  if (hairpin.floodLossFraction <= LOSS_OK) return `${label}: both took all the generator sent (${fmt(hairpin.floodOfferedPps)} pps): inconclusive`;
+  return `${label}: both lower bounds; under the generator's flood the fast path delivered ${ratio(flood)} the hairpin's: ${flood >= 1 ? "met" : "MISSED"} by the flood`;
+}
+
 /** The generator's histogram has 1 us buckets up to 100 ms, then one overflow bucket (gen.c). */
 const HISTOGRAM_TOP_US = 100_000;
 
@@ -178,6 +228,7 @@ function verdicts(r: BenchResult): string[] {
       const byCpu = Number.isFinite(cpu) ? `${cpu <= 1 ? "met" : "MISSED"} by CPU per packet at a common rate (${ratio(cpu)} the hairpin's${further})` : "inconclusive";
       const verdict = x >= 1 && !hairpin.generatorBound ? "met" : hairpin.generatorBound && fast.generatorBound ? `both generator-bound: ${byCpu}` : x >= 1 ? "met (both at the generator's limit)" : "MISSED";
       lines.push(`${name}: fast path ${ratio(x)} the hairpin's pps (target >= 1.0x): ${verdict}`);
+      if (fast.capacity !== null && hairpin.capacity !== null) lines.push(`${name}: ${capacityVerdict(fast.capacity, hairpin.capacity)}`);
       // The round trip ends when the generator's one thread, busy sending, gets round to the
       // return; the arrival stamp is the kernel's, as the return reaches the generator's side.
       const arrival = fast.arrivalP99Us >= 0 ? `, ${fast.arrivalP99Us} us to arrival: ${met(fast.arrivalP99Us < 1000)} to arrival` : "";

@@ -36,6 +36,19 @@ export function which(name: string): string | null {
   return null;
 }
 
+/** Every CPU, as a taskset list ("0-1"). */
+export function allCpus(): string {
+  return `0-${os.cpus().length - 1}`;
+}
+
+/**
+ * Pins this process, every thread of it (V8's GC helpers and libuv's pool included), to one CPU,
+ * so the harness's own work stays off the appliance's CPU. Returns false where taskset is missing.
+ */
+export function pinSelf(cpu: number): boolean {
+  return which("taskset") !== null && tryRun("taskset", ["-a", "-p", "-c", String(cpu), String(process.pid)]);
+}
+
 export interface MachineFacts {
   readonly cpus: number;
   readonly cpuModel: string;
