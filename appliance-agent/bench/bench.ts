@@ -7,14 +7,14 @@
 // appliance CPU per packet; then new flows per second and memory per active flow. Needs root
 // (namespaces). See the README's Benchmark section.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { NOFILE_LIMIT, buildBundle } from "./agent-process";
 import { Generator, GeneratorKind, compileCHelper, lossFraction } from "./generator";
 import { AGENT_PATH, BenchNetwork, BenchPath, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { HELP, Options, parseOptions } from "./options";
-import { report, CapacitySummary, ConfigResult, NewFlowsRun, TargetRun } from "./report";
+import { report, BenchResult, CapacitySummary, ConfigResult, NewFlowsRun, TargetRun } from "./report";
 import { ReturnSink } from "./return-sink";
 import { GENERATOR_CPU, APPLIANCE_CPU, MaxRate, Measured, Measurer } from "./search";
 import { measureMemory, measureNewFlows, newFlowMax } from "./scenarios";
@@ -270,6 +270,10 @@ async function mainCommand(): Promise<number> {
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n${HELP}`);
     return 2;
+  }
+  if (options.reportFrom !== null) {
+    process.stdout.write(report(JSON.parse(readFileSync(options.reportFrom, "utf8")) as BenchResult));
+    return 0;
   }
   const bench = new Bench(options);
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -21,6 +21,8 @@ export interface Options {
   memoryFlows: number;
   quick: boolean;
   json: string | null;
+  /** Print the report of an earlier run's --json file instead of measuring. */
+  reportFrom: string | null;
 }
 
 export const HELP = `npm run bench -- [options]
@@ -46,6 +48,7 @@ when missing) and gcc.
                         generator's side, 1 in 16 received and verified)
   --memory-flows <n>    flows for the memory runs (default 100000)
   --json <file>         also write every result as JSON
+  --report <file>       print the report of an earlier run's --json file (no measuring, no root)
   --quick               --rounds 1 --duration 2
 `;
 
@@ -67,6 +70,7 @@ export function parseOptions(argv: readonly string[]): Options {
     memoryFlows: 100_000,
     quick: false,
     json: null,
+    reportFrom: null,
   };
   const int = (flag: string, value: string | undefined, min: number, max: number): number => {
     const n = Number(value);
@@ -101,6 +105,7 @@ export function parseOptions(argv: readonly string[]): Options {
       case "--no-capacity": o.capacity = false; break;
       case "--memory-flows": o.memoryFlows = int(flag, argv[++i], 1000, 1_000_000); break;
       case "--json": o.json = argv[++i] ?? null; break;
+      case "--report": o.reportFrom = argv[++i] ?? null; break;
       case "--quick":
         o.quick = true;
         o.rounds = 1;

@@ -248,6 +248,12 @@ function verdicts(r: BenchResult): string[] {
         if (a === undefined || b === undefined) continue;
         const x = a.maxPps / b.maxPps;
         const label = `${name}: ${TARGET_LABELS[kind]} at ${c.ports} ports ${ratio(x)} of ${few.ports} ports (target >= 0.8x)`;
+        if (a.capacity && b.capacity) {
+          const cx = a.capacity.maxPps / b.capacity.maxPps;
+          const flood = a.capacity.floodDeliveredPps / b.capacity.floodDeliveredPps;
+          const bound = a.capacity.generatorBound || b.capacity.generatorBound ? " (a lower bound among them)" : "";
+          lines.push(`${name}: ${TARGET_LABELS[kind]}, capacity, at ${c.ports} ports ${ratio(cx)} of ${few.ports} ports${bound}, flood delivered ${ratio(flood)} (target >= 0.8x): ${met(cx >= 0.8)} by max, ${met(flood >= 0.8)} by the flood`);
+        }
         if (!a.generatorBound || !b.generatorBound) {
           lines.push(`${label}: ${met(x >= 0.8)}${a.generatorBound || b.generatorBound ? " (one figure generator-bound)" : ""}`);
           continue;
