@@ -14,9 +14,9 @@ import { NOFILE_LIMIT, buildBundle } from "./agent-process";
 import { Generator, GeneratorKind, compileCHelper, lossFraction } from "./generator";
 import { AGENT_PATH, BenchNetwork, BenchPath, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { HELP, Options, parseOptions } from "./options";
-import { report, BenchResult, CapacitySummary, ConfigResult, NewFlowsRun, TargetRun } from "./report";
+import { report, BenchResult, CapacityRun, CapacitySummary, ConfigResult, NewFlowsRun, TargetRun } from "./report";
 import { ReturnSink } from "./return-sink";
-import { GENERATOR_CPU, APPLIANCE_CPU, MaxRate, Measured, Measurer } from "./search";
+import { GENERATOR_CPU, APPLIANCE_CPU, Measured, Measurer } from "./search";
 import { measureMemory, measureNewFlows, newFlowMax } from "./scenarios";
 import { MachineFacts, killChildren, machineFacts, median, pinSelf, run, tryRun, which } from "./sys";
 import { TARGET_KINDS, TargetContext, TargetKind, startTarget } from "./targets";
@@ -230,20 +230,31 @@ class Bench {
     return { size, ports, flows, ceilingPps: median(ceiling), targets: summaries };
   }
 
-  /** The maximum with the returns counted in the kernel at the generator's side (return-sink.ts). */
-  private async capacity(at: BenchPath, templates: string, sockets: number, pid: number | null): Promise<MaxRate> {
+  /** The maximum with the returns counted in the kernel at the generator's side (return-sink.ts), and latency at half of it. */
+  private async capacity(at: BenchPath, templates: string, sockets: number, pid: number | null): Promise<CapacityRun> {
     const sink = new ReturnSink(at);
     sink.install();
     try {
-      return await this.m.maxRate(at, templates, sockets, this.o.durationSeconds, pid, sink);
+      const seconds = this.o.durationSeconds;
+      const max = await this.m.maxRate(at, templates, sockets, seconds, pid, sink);
+      const half = await this.m.measure(at, { templates, sockets, rate: Math.max(100, max.pps / 2), seconds, sink }, pid);
+      return { max, half };
     } finally {
       sink.remove();
     }
   }
 }
 
-function capacitySummary(runs: readonly MaxRate[]): CapacitySummary {
+function capacitySummary(capacityRuns: readonly CapacityRun[]): CapacitySummary {
+  const runs = capacityRuns.map((x) => x.max);
+  const half = capacityRuns.map((x) => x.half.result);
   return {
+    halfOfferedPps: median(half.map((x) => x.sendPps)),
+    halfLossFraction: median(half.map((x) => lossFraction(x))),
+    halfP50Us: median(half.map((x) => x.p50Us)),
+    halfP99Us: median(half.map((x) => x.p99Us)),
+    halfArrivalP50Us: median(half.map((x) => x.arrivalP50Us)),
+    halfArrivalP99Us: median(half.map((x) => x.arrivalP99Us)),
     maxPps: median(runs.map((x) => x.pps)),
     maxRounds: runs.map((x) => Math.round(x.pps)),
     generatorBound: runs.some((x) => x.generatorBound),

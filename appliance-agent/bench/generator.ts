@@ -31,6 +31,8 @@ export interface GeneratorResult {
   readonly badBytes: number;
   readonly badStamp: number;
   readonly sendErrors: number;
+  /** Send system calls made (one per datagram, per sendmmsg batch or per GSO send). */
+  readonly sendCalls: number;
   readonly p50Us: number;
   readonly p90Us: number;
   readonly p99Us: number;
