@@ -79,7 +79,8 @@ export interface NetworkStatus {
   readonly hairpin: boolean;
   /**
    * The generator's devices cut GSO sends into datagrams before the veth (UDP segmentation
-   * offload off), so a GSO send reaches the appliance as single datagrams, as a GWLB sends them.
+   * offload and scatter-gather off), so a GSO send reaches the appliance as single linear
+   * datagrams, as a GWLB's arrive and as the generator's ordinary sends are.
    */
   readonly segmentsBeforeDevice: boolean;
   /** Why not, in words, for the report. */
@@ -130,8 +131,11 @@ export class BenchNetwork {
       );
       if (!steered) notes.push("receive packet steering could not be set: receive work stays on the sending CPU");
     }
-    const segmentsBeforeDevice = LINKS.every((link) => tryRun("ip", ["netns", "exec", GWLB_NS, "ethtool", "-K", link.gwlbDev, "tx-udp-segmentation", "off"]));
-    if (!segmentsBeforeDevice) notes.push("UDP segmentation offload could not be turned off on the generator's devices (ethtool -K <dev> tx-udp-segmentation off)");
+    // Scatter-gather off too: the kernel then copies each segment into one linear buffer, as an
+    // ordinary UDP send of these sizes is laid out, instead of headers plus page fragments
+    // (where the fast path's reads past the headers cost copies that the hairpin never makes).
+    const segmentsBeforeDevice = LINKS.every((link) => tryRun("ip", ["netns", "exec", GWLB_NS, "ethtool", "-K", link.gwlbDev, "sg", "off", "tx-udp-segmentation", "off"]));
+    if (!segmentsBeforeDevice) notes.push("scatter-gather and UDP segmentation offload could not be turned off on the generator's devices (ethtool -K <dev> sg off tx-udp-segmentation off)");
     return { namespaces: true, hairpin: this.setUpHairpin(options.installIptables, notes), segmentsBeforeDevice, notes };
   }
 
