@@ -208,12 +208,15 @@ export function report(r: BenchResult): string {
 function capacityVerdict(fast: CapacitySummary, hairpin: CapacitySummary): string {
   const x = fast.maxPps / hairpin.maxPps;
   const label = `capacity, returns counted by nft: fast path ${ratio(x)} the hairpin's pps (target >= 1.0x)`;
-  if (!hairpin.generatorBound) return `${label}: ${x >= 1 ? "met" : "MISSED"}${fast.generatorBound ? " (the fast path's a lower bound)" : ""}`;
-  if (!fast.generatorBound) return `${label}: ${x >= 1 ? "inconclusive" : "MISSED"} (the hairpin's a lower bound)`;
-  // Both lower bounds. If the generator's flood overran the hairpin, what each delivered under it decides.
+  // Saturated (CPU 1 busy throughout), what each delivered under the flood is its capacity; the
+  // lossless maximum also carries every stall of CPU 1 in its search.
   const flood = fast.floodDeliveredPps / hairpin.floodDeliveredPps;
-  if (hairpin.floodLossFraction <= LOSS_OK) return `${label}: both took all the generator sent (${fmt(hairpin.floodOfferedPps)} pps): inconclusive`;
-  return `${label}: both lower bounds; under the generator's flood the fast path delivered ${ratio(flood)} the hairpin's: ${flood >= 1 ? "met" : "MISSED"} by the flood`;
+  const byFlood = hairpin.floodLossFraction <= LOSS_OK ? "the hairpin took all of the flood" : `under the flood ${ratio(flood)}: ${flood >= 1 ? "met" : "MISSED"} by the flood`;
+  let byMax: string;
+  if (!hairpin.generatorBound) byMax = `${x >= 1 ? "met" : "MISSED"} by max${fast.generatorBound ? " (the fast path's a lower bound)" : ""}`;
+  else if (!fast.generatorBound) byMax = `${x >= 1 ? "inconclusive" : "MISSED"} by max (the hairpin's a lower bound)`;
+  else byMax = "both maxima lower bounds";
+  return `${label}: ${byMax}; ${byFlood}`;
 }
 
 /** The generator's histogram has 1 us buckets up to 100 ms, then one overflow bucket (gen.c). */
