@@ -39,10 +39,12 @@ export interface BenchPath {
   readonly port?: number;
   /** The generator's device toward the appliance (where a return sink hooks), when it has its own. */
   readonly generatorDev?: string;
+  /** The appliance's device toward the generator, when it has its own. */
+  readonly applianceDev?: string;
 }
 
-export const AGENT_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: AGENT_NS, gwlb: "198.18.0.1", appliance: "198.18.0.2", generatorDev: LINKS[0].gwlbDev };
-export const KERNEL_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: KERNEL_NS, gwlb: "198.18.0.5", appliance: "198.18.0.6", generatorDev: LINKS[1].gwlbDev };
+export const AGENT_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: AGENT_NS, gwlb: "198.18.0.1", appliance: "198.18.0.2", generatorDev: LINKS[0].gwlbDev, applianceDev: LINKS[0].peerDev };
+export const KERNEL_PATH: BenchPath = { generatorNs: GWLB_NS, applianceNs: KERNEL_NS, gwlb: "198.18.0.5", appliance: "198.18.0.6", generatorDev: LINKS[1].gwlbDev, applianceDev: LINKS[1].peerDev };
 /** The bare Node.js reflector, next to the agent (same namespace and CPU, another port). */
 export const REFLECTOR_PATH: BenchPath = { ...AGENT_PATH, port: 6082 };
 export const LOOPBACK_PATH: BenchPath = { generatorNs: null, applianceNs: null, gwlb: "127.0.0.1", appliance: "127.0.0.2" };
@@ -57,6 +59,15 @@ const OUR_ADDRESSES = new Set(LINKS.flatMap((link) => [link.gwlb, link.peer]));
 export function assertBenchAddress(address: string): void {
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || OUR_ADDRESSES.has(address)) return;
   throw new Error(`refusing to send to ${address}: only 127.0.0.0/8 and the benchmark's own namespaces are allowed`);
+}
+
+/** Where the appliances' receive processing goes (CPU 1) and the returns' (CPU 0), as rps_cpus masks. */
+export const APPLIANCE_RECEIVE_CPUS = "2";
+const GENERATOR_RECEIVE_CPUS = "1";
+
+/** Sets a device's receive packet steering (a CPU mask; "0" is off); false when it cannot. */
+export function steerReceive(ns: string, dev: string, cpuMask: string): boolean {
+  return tryRun("ip", ["netns", "exec", ns, "sh", "-c", `echo ${cpuMask} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`]);
 }
 
 /** Prefix that runs a command in a namespace (or as is). */
@@ -124,11 +135,7 @@ export class BenchNetwork {
       return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, notes: [`network namespaces unavailable: ${(error as Error).message}`] };
     }
     if (options.cpus >= 2) {
-      const steered = LINKS.every(
-        (link) =>
-          tryRun("ip", ["netns", "exec", GWLB_NS, "sh", "-c", `echo 1 > /sys/class/net/${link.gwlbDev}/queues/rx-0/rps_cpus`]) &&
-          tryRun("ip", ["netns", "exec", link.peerNs, "sh", "-c", `echo 2 > /sys/class/net/${link.peerDev}/queues/rx-0/rps_cpus`]),
-      );
+      const steered = LINKS.every((link) => steerReceive(GWLB_NS, link.gwlbDev, GENERATOR_RECEIVE_CPUS) && steerReceive(link.peerNs, link.peerDev, APPLIANCE_RECEIVE_CPUS));
       if (!steered) notes.push("receive packet steering could not be set: receive work stays on the sending CPU");
     }
     // Scatter-gather off too: the kernel then copies each segment into one linear buffer, as an

@@ -34,7 +34,7 @@ export interface CapacityRun {
 export interface CapacitySummary {
   maxPps: number;
   maxRounds: number[];
-  /** It took everything the generator could send, or its CPU had headroom: a lower bound. */
+  /** It took everything the generator could send, or the generator could not offer a rate asked for: a lower bound. */
   generatorBound: boolean;
   cpuAppliance: number;
   usPerPacket: number;

@@ -28,8 +28,7 @@ export class ReturnSink {
   }
 
   private nft(args: readonly string[]): string {
-    const [command, commandArgs] = inNamespace(this.ns, "nft", args);
-    return run(command, commandArgs);
+    return run(...inNamespace(this.ns, "nft", args));
   }
 
   /** Adds the counting rule (replacing one left by an earlier run). */
@@ -48,8 +47,7 @@ export class ReturnSink {
   }
 
   remove(): void {
-    const [command, args] = inNamespace(this.ns, "nft", ["delete", "table", "netdev", TABLE]);
-    tryRun(command, args);
+    tryRun(...inNamespace(this.ns, "nft", ["delete", "table", "netdev", TABLE]));
   }
 }
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Generator, GeneratorResult, compileCHelper, invalidReturns } from "../../../appliance-agent/bench/generator";
-import { BenchNetwork, KERNEL_NS, KERNEL_PATH } from "../../../appliance-agent/bench/netns";
+import { APPLIANCE_RECEIVE_CPUS, BenchNetwork, KERNEL_NS, KERNEL_PATH, steerReceive } from "../../../appliance-agent/bench/netns";
 import { KEEP_ONE_IN, ReturnSink, withSunkReturns } from "../../../appliance-agent/bench/return-sink";
 import { PORT_BASE } from "../../../appliance-agent/bench/search";
 import { run, which } from "../../../appliance-agent/bench/sys";
@@ -16,8 +16,8 @@ import { dataTemplates, writeTemplates } from "../../../appliance-agent/bench/te
 import { netnsUnavailable } from "../support/netns";
 
 const SOCKETS = 64;
-/** The hairpin's device toward the generator, in its namespace (netns.ts). */
-const APPLIANCE_DEV = "gwlbbench-k0";
+/** The hairpin's device toward the generator, in its namespace. */
+const APPLIANCE_DEV = KERNEL_PATH.applianceDev!;
 
 function unavailable(): string | null {
   const reason = netnsUnavailable();
@@ -33,6 +33,8 @@ describe("bench: the capacity runs' harness (return sink, GSO sends)", function 
   let scratch = "";
   let generator: Generator;
   let templates = "";
+  /** The UDP payload of every template (all one length). */
+  let payloadLength = 0;
 
   before(function () {
     if (reason !== null) {
@@ -47,7 +49,9 @@ describe("bench: the capacity runs' harness (return sink, GSO sends)", function 
     assert.notEqual(built.binary, null, built.note);
     generator = new Generator("c", built.binary);
     templates = path.join(scratch, "templates.bin");
-    writeTemplates(templates, dataTemplates({ innerLength: 64, flows: 1024, sockets: SOCKETS }));
+    const written = dataTemplates({ innerLength: 64, flows: 1024, sockets: SOCKETS });
+    writeTemplates(templates, written);
+    payloadLength = written[0].datagram.length;
   });
 
   after(() => {
@@ -78,11 +82,11 @@ describe("bench: the capacity runs' harness (return sink, GSO sends)", function 
   });
 
   it("sends with GSO as single datagrams: one ingress packet per datagram, none longer than one", async () => {
-    const datagram = 20 + 8 + dataTemplatesLength();
+    const datagram = 20 + 8 + payloadLength;
     // Receive steering off for this test: each GSO send's datagrams then go through the input
     // backlog of the sending CPU, 64 at most at a time, so none is dropped before the count
     // (a steered flood overflows CPU 1's backlog, and that drop counter counts any packet).
-    setSteering("0");
+    assert.ok(steerReceive(KERNEL_NS, APPLIANCE_DEV, "0"), "receive steering could not be turned off");
     hairpinNft("add", "table", "netdev", "gwlbbench_check");
     try {
       hairpinNft(
@@ -99,22 +103,12 @@ describe("bench: the capacity runs' harness (return sink, GSO sends)", function 
       );
     } finally {
       hairpinNft("delete", "table", "netdev", "gwlbbench_check");
-      setSteering("2");
+      steerReceive(KERNEL_NS, APPLIANCE_DEV, APPLIANCE_RECEIVE_CPUS);
     }
   });
-
-  /** Receive packet steering of the hairpin's device (netns.ts sets CPU 1's mask, "2"). */
-  function setSteering(mask: string): void {
-    run("ip", ["netns", "exec", KERNEL_NS, "sh", "-c", `echo ${mask} > /sys/class/net/${APPLIANCE_DEV}/queues/rx-0/rps_cpus`]);
-  }
 
   /** Packets the hairpin's device dropped on receive (a full input backlog), before its ingress hook. */
   function rxDropped(): number {
     return Number(run("ip", ["netns", "exec", KERNEL_NS, "cat", `/sys/class/net/${APPLIANCE_DEV}/statistics/rx_dropped`]).trim());
-  }
-
-  /** The UDP payload length of the 64-byte templates. */
-  function dataTemplatesLength(): number {
-    return dataTemplates({ innerLength: 64, flows: 1, sockets: 1 })[0].datagram.length;
   }
 });
