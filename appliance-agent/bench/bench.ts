@@ -24,6 +24,7 @@ import { dataTemplates, writeTemplates } from "./templates";
 import { WorkersResult, measureWorkers } from "./workers";
 import { NODE24_VERSION, node24Binary } from "../node24";
 
+const NETDEV_BACKLOG = "/proc/sys/net/core/netdev_max_backlog";
 /** Descriptors a process needs besides one socket per GWLB source port (stdio, listeners, pipes, epoll). */
 const DESCRIPTOR_MARGIN = 100;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -47,17 +48,28 @@ class Bench {
   private m!: Measurer;
   private ctx!: TargetContext;
   private facts!: MachineFacts;
+  /** The machine's netdev_max_backlog while --netdev-backlog holds another. */
+  private savedBacklog: string | null = null;
 
   constructor(private readonly o: Options) {}
 
   cleanup(): void {
     killChildren();
+    if (this.savedBacklog !== null) {
+      writeFileSync(NETDEV_BACKLOG, this.savedBacklog);
+      this.savedBacklog = null;
+    }
     this.network.destroy();
     rmSync(this.scratch, { recursive: true, force: true });
   }
 
   async main(): Promise<void> {
     const started = Date.now();
+    if (this.o.netdevBacklog !== null) {
+      const saved = readFileSync(NETDEV_BACKLOG, "utf8").trim();
+      writeFileSync(NETDEV_BACKLOG, String(this.o.netdevBacklog));
+      this.savedBacklog = saved;
+    }
     this.facts = machineFacts();
     log(`machine: ${this.facts.cpus} CPUs, Node ${this.facts.node}, Linux ${this.facts.kernel}, load ${this.facts.loadAverage.join(" ")}`);
     if (this.facts.cpus < 2) throw new Error("needs 2 CPUs: one for the generator, one for the appliance");
@@ -265,6 +277,19 @@ function capacitySummary(capacityRuns: readonly CapacityRun[]): CapacitySummary 
     floodCpuAppliance: median(runs.map((x) => x.flood.cpuAppliance)),
     floodUsPerPacket: median(runs.map((x) => x.flood.applianceUsPerPacket)),
     floodLossFraction: median(runs.map((x) => lossFraction(x.flood.result))),
+    ...lossOnset(runs.flatMap((x) => (x.onset === null ? [] : [x.onset]))),
+  };
+}
+
+/** Where the capacity searches began to lose: medians over the rounds that lost somewhere. */
+function lossOnset(onsets: readonly Measured[]): Pick<CapacitySummary, "onsetRounds" | "onsetOfferedPps" | "onsetLossFraction" | "onsetCpuAppliance" | "onsetBacklogShare" | "onsetGeneratorBurst"> {
+  return {
+    onsetRounds: onsets.length,
+    onsetOfferedPps: median(onsets.map((m) => m.result.sendPps)),
+    onsetLossFraction: median(onsets.map((m) => lossFraction(m.result))),
+    onsetCpuAppliance: median(onsets.map((m) => m.cpuAppliance)),
+    onsetBacklogShare: median(onsets.map((m) => m.applianceBacklogDrops / Math.max(1, m.result.lost))),
+    onsetGeneratorBurst: median(onsets.map((m) => m.result.maxBehind)),
   };
 }
 

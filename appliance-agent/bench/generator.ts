@@ -47,6 +47,13 @@ export interface GeneratorResult {
   readonly arrivalP99Us: number;
   /** Returns with a kernel timestamp. */
   readonly arrivals: number;
+  /**
+   * Pacing, to tell the generator's bursts from the path's stalls: the longest time between two
+   * passes of the send loop, and the most datagrams that were due at once (at a set rate, what it
+   * then sent back to back to catch up). -1 where not measured (the Node.js generator).
+   */
+  readonly maxGapUs: number;
+  readonly maxBehind: number;
 }
 
 export interface GeneratorRun {

@@ -19,6 +19,8 @@ export interface Options {
   /** Kernel paths also with their returns counted in the kernel at the generator's side. */
   capacity: boolean;
   memoryFlows: number;
+  /** net.core.netdev_max_backlog for the run (restored after it); null leaves the machine's. */
+  netdevBacklog: number | null;
   quick: boolean;
   json: string | null;
   /** Print the report of an earlier run's --json file instead of measuring. */
@@ -47,6 +49,8 @@ when missing) and gcc.
   --no-capacity         skip the capacity runs of the kernel paths (returns counted by nft at the
                         generator's side, 1 in 16 received and verified)
   --memory-flows <n>    flows for the memory runs (default 100000)
+  --netdev-backlog <n>  net.core.netdev_max_backlog during the run, restored after it (default: the
+                        machine's; the bench steers each appliance's receive to CPU 1 through it)
   --json <file>         also write every result as JSON
   --report <file>       print the report of an earlier run's --json file (no measuring, no root)
   --quick               --rounds 1 --duration 2
@@ -68,6 +72,7 @@ export function parseOptions(argv: readonly string[]): Options {
     workers: true,
     capacity: true,
     memoryFlows: 100_000,
+    netdevBacklog: null,
     quick: false,
     json: null,
     reportFrom: null,
@@ -104,6 +109,7 @@ export function parseOptions(argv: readonly string[]): Options {
       case "--no-workers": o.workers = false; break;
       case "--no-capacity": o.capacity = false; break;
       case "--memory-flows": o.memoryFlows = int(flag, argv[++i], 1000, 1_000_000); break;
+      case "--netdev-backlog": o.netdevBacklog = int(flag, argv[++i], 100, 1_000_000); break;
       case "--json": o.json = argv[++i] ?? null; break;
       case "--report": o.reportFrom = argv[++i] ?? null; break;
       case "--quick":

@@ -51,6 +51,17 @@ export interface CapacitySummary {
   halfP99Us: number;
   halfArrivalP50Us: number;
   halfArrivalP99Us: number;
+  /**
+   * Where losses began (the lowest rate the search saw lose, rounds that had one): its offered
+   * rate, loss and CPU busy, the share of what was lost that the appliance CPU's input backlog
+   * dropped, and the generator's largest catch-up burst there (datagrams sent back to back).
+   */
+  onsetRounds: number;
+  onsetOfferedPps: number;
+  onsetLossFraction: number;
+  onsetCpuAppliance: number;
+  onsetBacklogShare: number;
+  onsetGeneratorBurst: number;
 }
 
 export interface TargetSummary {
@@ -161,6 +172,9 @@ export function report(r: BenchResult): string {
       row("  half of it: offered pps, loss", cells((x) => `${fmt(x.halfOfferedPps)}, ${pct(x.halfLossFraction)}`));
       row("    p50 / p99 round trip, us", cells((x) => `${x.halfP50Us} / ${x.halfP99Us}`));
       row("    p50 / p99 to arrival, us", cells((x) => `${x.halfArrivalP50Us} / ${x.halfArrivalP99Us}`));
+      const onset = (f: (x: CapacitySummary) => string): string[] => cells((x) => (x.onsetRounds > 0 ? f(x) : "-"));
+      row("  where loss began: pps, loss, CPU", onset((x) => `${fmt(x.onsetOfferedPps)}, ${pct(x.onsetLossFraction)}, ${pct(x.onsetCpuAppliance)}`));
+      row(`    in CPU 1's backlog, gen. burst`, onset((x) => `${pct(x.onsetBacklogShare)}, ${fmt(x.onsetGeneratorBurst)}`));
       row("  flood offered -> delivered", cells((x) => `${fmt(x.floodOfferedPps)} -> ${fmt(x.floodDeliveredPps)}`));
       row("    delivered / max", cells((x) => pct(x.floodDeliveredPps / x.maxPps)));
       if (hairpinCap !== null) row("    delivered / hairpin's", cells((x) => ratio(x.floodDeliveredPps / hairpinCap.floodDeliveredPps)));

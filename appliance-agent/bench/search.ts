@@ -4,7 +4,7 @@
 import { Generator, GeneratorResult, invalidReturns, lossFraction } from "./generator";
 import { BenchPath } from "./netns";
 import { ReturnSink, withSunkReturns } from "./return-sink";
-import { backlogDrops, run, udpReceiveBufferErrors } from "./sys";
+import { backlogDropsByCpu, run, udpReceiveBufferErrors } from "./sys";
 
 /** A run "keeps up" when at most this fraction is lost and every return verifies. */
 export const LOSS_OK = 0.001;
@@ -24,6 +24,8 @@ export interface Measured {
   applianceUsPerPacket: number;
   /** Full per-CPU input backlogs (any namespace) and full UDP receive buffers in the appliance's namespace. */
   backlogDrops: number;
+  /** Of the backlog drops, those of the appliance's CPU (where the bench steers the appliance's receive). */
+  applianceBacklogDrops: number;
   receiveBufferDrops: number;
 }
 
@@ -34,6 +36,8 @@ export interface MaxRate {
   /** The target kept up with everything the generator could offer (or had CPU to spare): a lower bound. */
   generatorBound: boolean;
   best: Measured | null;
+  /** The lowest rate that did not keep up, if the search tried one: where losses began. */
+  onset: Measured | null;
   flood: Measured;
   probes: Array<{ rate: number; offered: number; delivered: number; loss: number }>;
 }
@@ -66,7 +70,7 @@ export class Measurer {
   }
 
   async measure(to: BenchPath, spec: RunSpec, pid: number | null, generator = this.generator): Promise<Measured> {
-    const backlog0 = backlogDrops();
+    const backlog0 = backlogDropsByCpu();
     const rcvbuf0 = this.udpErrors(to.applianceNs);
     const sunk0 = spec.sink?.dropped() ?? 0;
     const generated = await generator.run({
@@ -85,13 +89,15 @@ export class Measurer {
     const result = spec.sink === undefined ? generated : withSunkReturns(generated, spec.sink.dropped() - sunk0);
     if (invalidReturns(result) > 0) this.notes.push(`returns that failed verification (${to.appliance}:${to.port ?? 6081}, rate ${Math.round(spec.rate)}): ${JSON.stringify(result)}`);
     const cpuAppliance = result.cpuBusy[APPLIANCE_CPU] ?? 0;
+    const backlog = backlogDropsByCpu().map((n, cpu) => n - (backlog0[cpu] ?? n));
     return {
       result,
       cpuGenerator: result.cpuBusy[GENERATOR_CPU] ?? 0,
       cpuAppliance,
       agentCores: pid !== null && result.watchCores >= 0 ? result.watchCores : null,
       applianceUsPerPacket: result.deliveredPps > 0 ? (cpuAppliance * 1e6) / result.deliveredPps : NaN,
-      backlogDrops: backlogDrops() - backlog0,
+      backlogDrops: backlog.reduce((sum, n) => sum + n, 0),
+      applianceBacklogDrops: backlog[APPLIANCE_CPU] ?? 0,
       receiveBufferDrops: this.udpErrors(to.applianceNs) - rcvbuf0,
     };
   }
@@ -108,12 +114,16 @@ export class Measurer {
   async maxRate(to: BenchPath, templates: string, sockets: number, seconds: number, pid: number | null, sink?: ReturnSink): Promise<MaxRate> {
     const flood = await this.measure(to, { templates, sockets, rate: 0, seconds, sink }, pid);
     const probes: MaxRate["probes"] = [{ rate: 0, offered: flood.result.sendPps, delivered: flood.result.deliveredPps, loss: lossFraction(flood.result) }];
-    if (this.keepsUp(flood)) return { pps: flood.result.deliveredPps, peakPps: flood.result.deliveredPps, generatorBound: true, best: flood, flood, probes };
+    if (this.keepsUp(flood)) return { pps: flood.result.deliveredPps, peakPps: flood.result.deliveredPps, generatorBound: true, best: flood, onset: null, flood, probes };
     let best: Measured | null = null;
+    let onset: Measured | null = null;
     const keepsUp = async (rate: number): Promise<boolean> => {
       const m = await this.measure(to, { templates, sockets, rate, seconds, sink }, pid);
       probes.push({ rate: Math.round(rate), offered: m.result.sendPps, delivered: m.result.deliveredPps, loss: lossFraction(m.result) });
-      if (!this.keepsUp(m)) return false;
+      if (!this.keepsUp(m)) {
+        if (onset === null || m.result.sendPps < onset.result.sendPps) onset = m;
+        return false;
+      }
       if (best === null || m.result.deliveredPps > best.result.deliveredPps) best = m;
       return true;
     };
@@ -125,7 +135,7 @@ export class Measurer {
     // losses with CPU to spare are the path's own (bursts overflowing its input backlog).
     const headroom = sink === undefined && found !== null && found.cpuAppliance < APPLIANCE_SATURATED;
     const short = found !== null && (found.result.sendPps < 0.97 * pass || headroom);
-    return { pps: found === null ? 0 : found.result.deliveredPps, peakPps: Math.max(...probes.map((p) => p.delivered)), generatorBound: short, best: found, flood, probes };
+    return { pps: found === null ? 0 : found.result.deliveredPps, peakPps: Math.max(...probes.map((p) => p.delivered)), generatorBound: short, best: found, onset, flood, probes };
   }
 }
 

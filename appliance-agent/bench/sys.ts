@@ -118,14 +118,18 @@ export function cpuBusy(before: CpuSample, after: CpuSample): number[] {
   });
 }
 
-/** Packets dropped because a CPU's input backlog was full (/proc/net/softnet_stat, all CPUs). */
-export function backlogDrops(): number {
-  let total = 0;
-  for (const line of readTrimmed("/proc/net/softnet_stat").split("\n")) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length > 1) total += parseInt(fields[1], 16) || 0;
-  }
-  return total;
+/** A /proc/net/softnet_stat text's second column (packets a full input backlog dropped; hex), one per CPU. */
+export function softnetDrops(text: string): number[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length > 1)
+    .map((fields) => parseInt(fields[1], 16) || 0);
+}
+
+/** Packets dropped because a CPU's input backlog was full, by CPU. */
+export function backlogDropsByCpu(): number[] {
+  return softnetDrops(readTrimmed("/proc/net/softnet_stat"));
 }
 
 /** The Udp counters of a /proc/net/snmp text, by name (a header line of names, then one of values). */
