@@ -16,9 +16,13 @@ export interface TargetRun {
   double: Measured;
   /** Of the packets offered during the search, the share the agent's socket received (NaN for non-agents). */
   agentShare: number;
-  /** The kernel paths (hairpin, fast path) at one rate common to both: half the round's generator ceiling. */
+  /**
+   * At one rate common to the pair it is compared with: the kernel paths (hairpin, fast path) at
+   * half the round's generator ceiling, the agent without the fast path and the reflector at
+   * SOCKET_PATHS_COMMON_PPS (null in runs made before those two had one).
+   */
   common: Measured | null;
-  /** The same at a quarter of the ceiling: with `common`, the CPU each further packet costs. */
+  /** The same at half that rate: with `common`, the CPU each further packet costs. */
   commonQuarter: Measured | null;
   /** The kernel paths' maximum with the returns counted at the generator's side (return-sink.ts). */
   capacity: CapacityRun | null;
@@ -157,9 +161,9 @@ export function report(r: BenchResult): string {
     row("  delivered / max", kinds.map((k) => pct(t(k).doubleDeliveredPps / t(k).maxPps)));
     row("flood offered -> delivered", kinds.map((k) => `${fmt(t(k).floodOfferedPps)} -> ${fmt(t(k).floodDeliveredPps)}`));
     const shared = (k: TargetKind): boolean => Number.isFinite(t(k).commonOfferedPps);
-    row("same rate (half the ceiling): pps", kinds.map((k) => (shared(k) ? fmt(t(k).commonOfferedPps) : "-")));
+    row("same rate (kernel: half the ceiling): pps", kinds.map((k) => (shared(k) ? fmt(t(k).commonOfferedPps) : "-")));
     row("  us/packet, loss", kinds.map((k) => (shared(k) ? `${t(k).commonUsPerPacket.toFixed(2)}, ${pct(t(k).commonLossFraction)}` : "-")));
-    row("  us per further packet (1/4 -> 1/2)", kinds.map((k) => (shared(k) ? t(k).commonMarginalUsPerPacket.toFixed(2) : "-")));
+    row("  us per further packet (half -> same)", kinds.map((k) => (shared(k) ? t(k).commonMarginalUsPerPacket.toFixed(2) : "-")));
     const cap = (k: TargetKind): CapacitySummary | null => t(k).capacity ?? null;
     const hairpinCap = hairpin?.capacity ?? null;
     if (kinds.some((k) => cap(k) !== null)) {
@@ -269,7 +273,12 @@ function verdicts(r: BenchResult): string[] {
       const cap = fast.capacity;
       if (cap !== null) lines.push(`${name}: fast path p99 at half its capacity, the generator receiving 1 in ${KEEP_ONE_IN} (target < 1000 us): ${cap.halfP99Us} us round trip, ${cap.halfArrivalP99Us} us to arrival: ${met(cap.halfP99Us < 1000)}`);
     }
-    if (slow !== undefined && floor !== undefined) lines.push(`${name}: slow path ${ratio(slow.maxPps / floor.maxPps)} the bare reflector (target >= 0.95x): ${met(slow.maxPps / floor.maxPps >= 0.95)}`);
+    if (slow !== undefined && floor !== undefined) {
+      // 0.95x the reflector's pps is at most 1/0.95 of its CPU per packet, both CPU-bound on one core.
+      const cpu = slow.commonUsPerPacket / floor.commonUsPerPacket;
+      const atRate = Number.isFinite(cpu) ? `; at one rate (${fmt(slow.commonOfferedPps)} pps) ${ratio(cpu)} the reflector's CPU per packet (target <= ${ratio(1 / 0.95)}): ${met(cpu <= 1 / 0.95)} by CPU per packet` : "";
+      lines.push(`${name}: slow path ${ratio(slow.maxPps / floor.maxPps)} the bare reflector (target >= 0.95x): ${met(slow.maxPps / floor.maxPps >= 0.95)} by max${atRate}`);
+    }
     for (const [label, t] of [["fast path", fast], ["slow path", slow]] as const) {
       if (t === undefined || t.generatorBound) continue;
       const x = t.doubleDeliveredPps / t.maxPps;
