@@ -287,7 +287,7 @@ function capacitySummary(capacityRuns: readonly CapacityRun[]): CapacitySummary 
 }
 
 /** Where the capacity searches began to lose: medians over the rounds that lost somewhere. */
-function lossOnset(onsets: readonly Measured[]): Pick<CapacitySummary, "onsetRounds" | "onsetOfferedPps" | "onsetLossFraction" | "onsetCpuAppliance" | "onsetBacklogShare" | "onsetGeneratorBurst"> {
+function lossOnset(onsets: readonly Measured[]): Pick<CapacitySummary, "onsetRounds" | "onsetOfferedPps" | "onsetLossFraction" | "onsetCpuAppliance" | "onsetBacklogShare" | "onsetGeneratorBurst" | "onsetGeneratorForgiven"> {
   return {
     onsetRounds: onsets.length,
     onsetOfferedPps: median(onsets.map((m) => m.result.sendPps)),
@@ -295,6 +295,7 @@ function lossOnset(onsets: readonly Measured[]): Pick<CapacitySummary, "onsetRou
     onsetCpuAppliance: median(onsets.map((m) => m.cpuAppliance)),
     onsetBacklogShare: median(onsets.map((m) => m.applianceBacklogDrops / Math.max(1, m.result.lost))),
     onsetGeneratorBurst: median(onsets.map((m) => m.result.maxBehind)),
+    onsetGeneratorForgiven: median(onsets.map((m) => m.result.forgiven)),
   };
 }
 

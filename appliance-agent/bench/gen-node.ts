@@ -234,6 +234,7 @@ async function main(): Promise<void> {
     arrivals: 0,
     maxGapUs: -1,
     maxBehind: -1,
+    forgiven: -1,
     sockets: o.sockets,
     templates: templates.length,
   };

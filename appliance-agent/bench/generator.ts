@@ -54,6 +54,8 @@ export interface GeneratorResult {
    */
   readonly maxGapUs: number;
   readonly maxBehind: number;
+  /** Datagrams a paced run did not send because it fell more than gen.c's MAX_CATCH_UP behind (its own CPU stalled); -1 where not measured. */
+  readonly forgiven: number;
 }
 
 export interface GeneratorRun {

@@ -58,7 +58,8 @@ export interface CapacitySummary {
   /**
    * Where losses began (the lowest rate the search saw lose, rounds that had one): its offered
    * rate, loss and CPU busy, the share of what was lost that the appliance CPU's input backlog
-   * dropped, and the generator's largest catch-up burst there (datagrams sent back to back).
+   * dropped, and the generator's largest catch-up burst there (datagrams sent back to back) and
+   * what it left unsent after stalls of its own (gen.c's MAX_CATCH_UP).
    */
   onsetRounds: number;
   onsetOfferedPps: number;
@@ -66,6 +67,7 @@ export interface CapacitySummary {
   onsetCpuAppliance: number;
   onsetBacklogShare: number;
   onsetGeneratorBurst: number;
+  onsetGeneratorForgiven: number;
 }
 
 export interface TargetSummary {
@@ -178,7 +180,7 @@ export function report(r: BenchResult): string {
       row("    p50 / p99 to arrival, us", cells((x) => `${x.halfArrivalP50Us} / ${x.halfArrivalP99Us}`));
       const onset = (f: (x: CapacitySummary) => string): string[] => cells((x) => (x.onsetRounds > 0 ? f(x) : "-"));
       row("  where loss began: pps, loss, CPU", onset((x) => `${fmt(x.onsetOfferedPps)}, ${pct(x.onsetLossFraction)}, ${pct(x.onsetCpuAppliance)}`));
-      row(`    in CPU 1's backlog, gen. burst`, onset((x) => `${pct(x.onsetBacklogShare)}, ${fmt(x.onsetGeneratorBurst)}`));
+      row(`    in CPU 1's backlog; gen. burst, unsent`, onset((x) => `${pct(x.onsetBacklogShare)}; ${fmt(x.onsetGeneratorBurst)}, ${fmt(x.onsetGeneratorForgiven ?? NaN)}`));
       row("  flood offered -> delivered", cells((x) => `${fmt(x.floodOfferedPps)} -> ${fmt(x.floodDeliveredPps)}`));
       row("    delivered / max", cells((x) => pct(x.floodDeliveredPps / x.maxPps)));
       if (hairpinCap !== null) row("    delivered / hairpin's", cells((x) => ratio(x.floodDeliveredPps / hairpinCap.floodDeliveredPps)));
