@@ -14,19 +14,18 @@ import { NOFILE_LIMIT, buildBundle } from "./agent-process";
 import { Generator, GeneratorKind, compileCHelper, lossFraction } from "./generator";
 import { AGENT_PATH, BenchNetwork, BenchPath, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { HELP, Options, parseOptions } from "./options";
-import { report, BenchResult, CapacityRun, CapacitySummary, ConfigResult, NewFlowsRun, TargetRun } from "./report";
+import { report, BenchResult, CapacityRun, CapacitySummary, ConfigResult, LossOnset, NewFlowsRun, TargetRun } from "./report";
 import { ReturnSink } from "./return-sink";
 import { GENERATOR_CPU, APPLIANCE_CPU, Measured, Measurer } from "./search";
 import { measureMemory, measureNewFlows, newFlowMax } from "./scenarios";
-import { MachineFacts, killChildren, machineFacts, median, pinSelf, run, tryRun, which } from "./sys";
+import { MachineFacts, killChildren, machineFacts, median, pinSelf, run, setNetdevMaxBacklog, tryRun, which } from "./sys";
 import { TARGET_KINDS, TargetContext, TargetKind, startTarget } from "./targets";
 import { dataTemplates, writeTemplates } from "./templates";
 import { WorkersResult, measureWorkers } from "./workers";
 import { NODE24_VERSION, node24Binary } from "../node24";
 
-const NETDEV_BACKLOG = "/proc/sys/net/core/netdev_max_backlog";
 /** The rate at which the agent without the fast path and the reflector are compared: their maxima were 25,000-45,000 pps here. */
-export const SOCKET_PATHS_COMMON_PPS = 15_000;
+const SOCKET_PATHS_COMMON_PPS = 15_000;
 /** Descriptors a process needs besides one socket per GWLB source port (stdio, listeners, pipes, epoll). */
 const DESCRIPTOR_MARGIN = 100;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -58,7 +57,7 @@ class Bench {
   cleanup(): void {
     killChildren();
     if (this.savedBacklog !== null) {
-      writeFileSync(NETDEV_BACKLOG, this.savedBacklog);
+      setNetdevMaxBacklog(this.savedBacklog);
       this.savedBacklog = null;
     }
     this.network.destroy();
@@ -67,11 +66,7 @@ class Bench {
 
   async main(): Promise<void> {
     const started = Date.now();
-    if (this.o.netdevBacklog !== null) {
-      const saved = readFileSync(NETDEV_BACKLOG, "utf8").trim();
-      writeFileSync(NETDEV_BACKLOG, String(this.o.netdevBacklog));
-      this.savedBacklog = saved;
-    }
+    if (this.o.netdevBacklog !== null) this.savedBacklog = setNetdevMaxBacklog(String(this.o.netdevBacklog));
     this.facts = machineFacts();
     log(`machine: ${this.facts.cpus} CPUs, Node ${this.facts.node}, Linux ${this.facts.kernel}, load ${this.facts.loadAverage.join(" ")}`);
     if (this.facts.cpus < 2) throw new Error("needs 2 CPUs: one for the generator, one for the appliance");
@@ -202,9 +197,9 @@ class Bench {
           const kernelPath = kind === "hairpin" || kind === "fast";
           const commonRate = kernelPath ? ceiling[round] / 2 : SOCKET_PATHS_COMMON_PPS;
           const common = await this.m.measure(target.path, { templates, sockets: ports, rate: commonRate, seconds }, target.pid);
-          const commonQuarter = await this.m.measure(target.path, { templates, sockets: ports, rate: commonRate / 2, seconds }, target.pid);
+          const commonHalf = await this.m.measure(target.path, { templates, sockets: ports, rate: commonRate / 2, seconds }, target.pid);
           const capacity = kernelPath && this.o.capacity ? await this.capacity(target.path, templates, ports, target.pid) : null;
-          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered, common, commonQuarter, capacity });
+          (runs[kind] ??= []).push({ max, half, double, agentShare: agentIn / offered, common, commonHalf, capacity });
         } finally {
           await target.stop();
         }
@@ -233,10 +228,10 @@ class Bench {
         floodOfferedPps: median(r.map((x) => x.max.flood.result.sendPps)),
         floodDeliveredPps: median(r.map((x) => x.max.flood.result.deliveredPps)),
         agentShare: median(r.map((x) => x.agentShare)),
-        commonOfferedPps: median(r.flatMap((x) => (x.common === null ? [] : [x.common.result.sendPps]))),
-        commonUsPerPacket: median(r.flatMap((x) => (x.common === null ? [] : [x.common.applianceUsPerPacket]))),
-        commonLossFraction: median(r.flatMap((x) => (x.common === null ? [] : [x.common.result.lost / Math.max(1, x.common.result.sent)]))),
-        commonMarginalUsPerPacket: median(r.flatMap((x) => (x.common === null || x.commonQuarter === null ? [] : [marginalUsPerPacket(x.commonQuarter, x.common)]))),
+        commonOfferedPps: median(r.map((x) => x.common.result.sendPps)),
+        commonUsPerPacket: median(r.map((x) => x.common.applianceUsPerPacket)),
+        commonLossFraction: median(r.map((x) => lossFraction(x.common.result))),
+        commonMarginalUsPerPacket: median(r.map((x) => marginalUsPerPacket(x.commonHalf, x.common))),
         probes: r.map((x) => x.max.probes),
         capacity: r.every((x) => x.capacity !== null) ? capacitySummary(r.map((x) => x.capacity!)) : null,
       };
@@ -287,7 +282,7 @@ function capacitySummary(capacityRuns: readonly CapacityRun[]): CapacitySummary 
 }
 
 /** Where the capacity searches began to lose: medians over the rounds that lost somewhere. */
-function lossOnset(onsets: readonly Measured[]): Pick<CapacitySummary, "onsetRounds" | "onsetOfferedPps" | "onsetLossFraction" | "onsetCpuAppliance" | "onsetBacklogShare" | "onsetGeneratorBurst" | "onsetGeneratorForgiven"> {
+function lossOnset(onsets: readonly Measured[]): LossOnset {
   return {
     onsetRounds: onsets.length,
     onsetOfferedPps: median(onsets.map((m) => m.result.sendPps)),

@@ -232,7 +232,6 @@ async function main(): Promise<void> {
     arrivalP50Us: -1,
     arrivalP99Us: -1,
     arrivals: 0,
-    maxGapUs: -1,
     maxBehind: -1,
     forgiven: -1,
     sockets: o.sockets,

@@ -21,9 +21,9 @@
  * generator's device's UDP segmentation offload off, so the appliance sees single datagrams):
  * a higher send ceiling for one thread, the same datagrams on the wire.
  * Per-CPU busy fractions (wall time minus /proc/stat's idle time) and the watched process's CPU are taken over the send window.
- * Its own pacing is reported too (maxGapUs, the longest pass of the send loop; maxBehind, the most
- * datagrams due at once, i.e. the largest burst it sent to catch up), so that a loss can be told
- * to be the target's and not a burst of the generator's. A paced run never catches up by more
+ * Its own pacing is reported too (maxBehind, the most datagrams due at once, i.e. the largest
+ * burst it sent to catch up), so that a loss can be told to be the target's and not a burst of
+ * the generator's. A paced run never catches up by more
  * than MAX_CATCH_UP datagrams: after a stall of its own CPU it drops the rest of its debt
  * (forgiven, not sent: the offered rate shows it) instead of sending the stall's worth back to
  * back, a burst no target is asked to absorb.
@@ -322,7 +322,7 @@ int main(int argc, char **argv) {
 
     uint64_t sent = 0, send_calls = 0, send_errors = 0, received = 0, rx_in_window = 0, dup = 0;
     uint64_t bad_from = 0, bad_port = 0, bad_len = 0, bad_bytes = 0, bad_stamp = 0, lat_n = 0, arrival_n = 0;
-    uint64_t max_lat_ns = 0, max_gap_ns = 0, prev_t = 0;
+    uint64_t max_lat_ns = 0;
     double max_behind = 0, forgiven = 0;
     uint32_t once_next = 0;
     size_t cursor = 0;
@@ -348,8 +348,6 @@ int main(int argc, char **argv) {
         if (!sending && t >= hard_end + 5000000000ull) break; /* absolute bound */
         if (sending) {
             int n = batch;
-            if (prev_t != 0 && t - prev_t > max_gap_ns) max_gap_ns = t - prev_t;
-            prev_t = t;
             if (rate > 0) {
                 double due = rate * (double)(t - t0) / 1e9 - (double)sent - forgiven;
                 /* Fallen far behind (this thread did not run): what a stall left undone is not sent. */
@@ -504,7 +502,7 @@ int main(int argc, char **argv) {
         printf("%s%.4f", c ? "," : "", busy_fraction(idle0[c], idle1[c], last_send_ns - idle_read0));
     }
     double watch = (ticks0 >= 0 && ticks1 >= 0) ? (double)(ticks1 - ticks0) / (double)sysconf(_SC_CLK_TCK) / send_s : -1;
-    printf("],\"watchCores\":%.4f,\"maxGapUs\":%.0f,\"maxBehind\":%.0f,\"forgiven\":%.0f,", watch, (double)max_gap_ns / 1000.0, max_behind, forgiven);
+    printf("],\"watchCores\":%.4f,\"maxBehind\":%.0f,\"forgiven\":%.0f,", watch, max_behind, forgiven);
     printf("\"sent\":%llu,\"received\":%llu,\"rxInWindow\":%llu,\"sendSeconds\":%.6f,\"sendPps\":%.0f,\"deliveredPps\":%.0f,"
            "\"lost\":%lld,\"duplicates\":%llu,\"badFrom\":%llu,\"badPort\":%llu,\"badLength\":%llu,\"badBytes\":%llu,\"badStamp\":%llu,"
            "\"sendCalls\":%llu,\"sendErrors\":%llu,\"p50Us\":%.0f,\"p90Us\":%.0f,\"p99Us\":%.0f,\"p999Us\":%.0f,\"maxUs\":%.1f,"

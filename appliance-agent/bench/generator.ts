@@ -48,11 +48,10 @@ export interface GeneratorResult {
   /** Returns with a kernel timestamp. */
   readonly arrivals: number;
   /**
-   * Pacing, to tell the generator's bursts from the path's stalls: the longest time between two
-   * passes of the send loop, and the most datagrams that were due at once (at a set rate, what it
-   * then sent back to back to catch up). -1 where not measured (the Node.js generator).
+   * Pacing, to tell the generator's bursts from the path's stalls: the most datagrams that were
+   * due at once (at a set rate, what it then sent back to back to catch up). -1 where not
+   * measured (the Node.js generator).
    */
-  readonly maxGapUs: number;
   readonly maxBehind: number;
   /** Datagrams a paced run did not send because it fell more than gen.c's MAX_CATCH_UP behind (its own CPU stalled); -1 where not measured. */
   readonly forgiven: number;

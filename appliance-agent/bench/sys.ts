@@ -3,7 +3,7 @@
 // ended when the benchmark ends (normally, on an error, or on Ctrl-C).
 
 import { ChildProcess, execFileSync, spawn, SpawnOptions } from "node:child_process";
-import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 
 /** Runs a command synchronously (at most `timeoutMs`); returns stdout, throws with stderr on failure. */
@@ -69,6 +69,15 @@ function readTrimmed(path: string): string {
   }
 }
 
+const NETDEV_MAX_BACKLOG = "/proc/sys/net/core/netdev_max_backlog";
+
+/** Sets net.core.netdev_max_backlog; returns the value it replaced. */
+export function setNetdevMaxBacklog(value: string): string {
+  const previous = readFileSync(NETDEV_MAX_BACKLOG, "utf8").trim();
+  writeFileSync(NETDEV_MAX_BACKLOG, value);
+  return previous;
+}
+
 export function machineFacts(): MachineFacts {
   return {
     cpus: os.availableParallelism(),
@@ -78,7 +87,7 @@ export function machineFacts(): MachineFacts {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
     rmemMax: readTrimmed("/proc/sys/net/core/rmem_max"),
-    netdevMaxBacklog: readTrimmed("/proc/sys/net/core/netdev_max_backlog"),
+    netdevMaxBacklog: readTrimmed(NETDEV_MAX_BACKLOG),
     date: new Date().toISOString(),
   };
 }
