@@ -141,6 +141,7 @@ class Bench {
       workers,
       newFlows,
       memory,
+      returnsReceivedOn: "sending CPU" as const,
     };
     process.stdout.write(report(result));
     if (this.o.json !== null) writeFileSync(this.o.json, JSON.stringify(result, null, 2) + "\n");

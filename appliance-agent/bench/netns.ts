@@ -61,9 +61,18 @@ export function assertBenchAddress(address: string): void {
   throw new Error(`refusing to send to ${address}: only 127.0.0.0/8 and the benchmark's own namespaces are allowed`);
 }
 
-/** Where the appliances' receive processing goes (CPU 1) and the returns' (CPU 0), as rps_cpus masks. */
+/**
+ * Where receive processing runs, as rps_cpus masks: the appliances' on CPU 1, and the returns'
+ * where they are sent (no steering). Steering the returns to CPU 0 made the appliance's CPU send
+ * CPU 0 an interrupt (IPI) for nearly every datagram it returned at low rates, and on this
+ * machine an IPI costs its sender about 10 µs (a VM exit): a socket path measured 32-34 µs of
+ * CPU 1 per packet at 15,000 pps with it and 20-22 µs without, a kernel path 4.5-5.3 µs against
+ * 1.9-2.1 at 150,000 pps. Unsteered, each return's receive at the generator's side runs on CPU 1
+ * inside the appliance's transmit instead: about 0.4 µs a return, the same for every target
+ * (the README's Topology has the figures).
+ */
 export const APPLIANCE_RECEIVE_CPUS = "2";
-const GENERATOR_RECEIVE_CPUS = "1";
+export const GENERATOR_RECEIVE_CPUS = "0";
 
 /** Sets a device's receive packet steering (a CPU mask; "0" is off); false when it cannot. */
 export function steerReceive(ns: string, dev: string, cpuMask: string): boolean {

@@ -132,6 +132,11 @@ export interface BenchResult {
   /** Per GWLB port count, per run. */
   newFlows: Record<string, Record<string, NewFlowsRun>>;
   memory: MemoryResult | null;
+  /**
+   * Where the returns' receive at the generator's side ran: "sending CPU" (unsteered, as now) or,
+   * in runs before that was changed (no such field), CPU 0 by receive packet steering.
+   */
+  returnsReceivedOn?: "sending CPU";
 }
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a");
@@ -143,7 +148,8 @@ export function report(r: BenchResult): string {
   const f = r.machine;
   out.push("", "appliance-agent benchmark", `command: ${r.command} (${r.options.quick ? "quick mode: " : ""}${r.options.rounds} round(s) of ${r.options.durationSeconds} s, medians; ${r.minutes.toFixed(1)} min)`);
   out.push(`machine: ${f.cpus} CPUs (${f.cpuModel}), ${f.memoryGiB} GiB, Node ${f.node}, Linux ${f.kernel}, load at start ${f.loadAverage.join(" ")}, rmem_max ${f.rmemMax}, netdev_max_backlog ${f.netdevMaxBacklog}`);
-  out.push("generator and this benchmark's own process pinned to CPU 0; every appliance's process and receive processing on CPU 1");
+  const returns = r.returnsReceivedOn === undefined ? "the returns' receive steered to CPU 0" : "the returns' receive at the generator's side on the CPU that sent them (CPU 1)";
+  out.push(`generator and this benchmark's own process pinned to CPU 0; every appliance's process and receive processing on CPU 1; ${returns}`);
   for (const note of r.notes) out.push(`note: ${note}`);
   const row = (label: string, cells: string[]): void => void out.push(`  ${label.padEnd(34)}${cells.map((c) => c.padStart(26)).join("")}`);
   for (const c of r.configs) {

@@ -2,13 +2,15 @@
 // so that their figures are the path's and not the harness's. Every return is counted once (the
 // sink's drops plus the generator's verified returns are what was sent, 1 in 16 verified), and a
 // GSO send reaches the appliance as single datagrams (its ingress sees one packet per datagram,
-// none longer than a datagram). Runs against the benchmark's own kernel hairpin.
+// none longer than a datagram). And receive steering puts the appliances' receive on CPU 1 and
+// leaves the returns' where they are sent (an IPI to CPU 0 per return would cost CPU 1 more than
+// the receive itself: bench/netns.ts). Runs against the benchmark's own kernel hairpin.
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Generator, GeneratorResult, compileCHelper, invalidReturns } from "../../../appliance-agent/bench/generator";
-import { APPLIANCE_RECEIVE_CPUS, BenchNetwork, KERNEL_NS, KERNEL_PATH, steerReceive } from "../../../appliance-agent/bench/netns";
+import { AGENT_PATH, APPLIANCE_RECEIVE_CPUS, BenchNetwork, GWLB_NS, KERNEL_NS, KERNEL_PATH, steerReceive } from "../../../appliance-agent/bench/netns";
 import { KEEP_ONE_IN, ReturnSink, withSunkReturns } from "../../../appliance-agent/bench/return-sink";
 import { PORT_BASE } from "../../../appliance-agent/bench/search";
 import { run, which } from "../../../appliance-agent/bench/sys";
@@ -105,6 +107,15 @@ describe("bench: the capacity runs' harness (return sink, GSO sends)", function 
       hairpinNft("delete", "table", "netdev", "gwlbbench_check");
       steerReceive(KERNEL_NS, APPLIANCE_DEV, APPLIANCE_RECEIVE_CPUS);
     }
+  });
+
+  it("steers each appliance's receive to CPU 1 and leaves the returns' on the CPU that sent them", function () {
+    if (os.cpus().length < 2) this.skip();
+    const mask = (ns: string, dev: string): number => parseInt(run("ip", ["netns", "exec", ns, "cat", `/sys/class/net/${dev}/queues/rx-0/rps_cpus`]).trim().replace(/,/g, ""), 16);
+    assert.deepEqual(
+      [AGENT_PATH, KERNEL_PATH].map((p) => ({ appliance: mask(p.applianceNs!, p.applianceDev!), generator: mask(GWLB_NS, p.generatorDev!) })),
+      [AGENT_PATH, KERNEL_PATH].map(() => ({ appliance: 2, generator: 0 })),
+    );
   });
 
   /** Packets the hairpin's device dropped on receive (a full input backlog), before its ingress hook. */
