@@ -24,7 +24,7 @@ import { dataTemplates, writeTemplates } from "./templates";
 import { WorkersResult, measureWorkers } from "./workers";
 import { NODE24_VERSION, node24Binary } from "../node24";
 
-/** The rate at which the agent without the fast path and the reflector are compared: their maxima were 25,000-45,000 pps here. */
+/** The rate at which the agent without the fast path and the reflector are compared: below either one's maximum here (39,000-120,000 pps in run 5). */
 const SOCKET_PATHS_COMMON_PPS = 15_000;
 /** Descriptors a process needs besides one socket per GWLB source port (stdio, listeners, pipes, epoll). */
 const DESCRIPTOR_MARGIN = 100;

@@ -63,20 +63,25 @@ export function assertBenchAddress(address: string): void {
 
 /**
  * Where receive processing runs, as rps_cpus masks: the appliances' on CPU 1, and the returns'
- * where they are sent (no steering). Steering the returns to CPU 0 made the appliance's CPU send
- * CPU 0 an interrupt (IPI) for nearly every datagram it returned at low rates, and on this
- * machine an IPI costs its sender about 10 µs (a VM exit): a socket path measured 32-34 µs of
- * CPU 1 per packet at 15,000 pps with it and 20-22 µs without, a kernel path 4.5-5.3 µs against
- * 1.9-2.1 at 150,000 pps. Unsteered, each return's receive at the generator's side runs on CPU 1
- * inside the appliance's transmit instead: about 0.4 µs a return, the same for every target
- * (the README's Topology has the figures).
+ * where they are sent (no steering). Steered to CPU 0, each return cost the appliance's CPU an
+ * IPI of about 10 µs on this VM, nearly one per return at low rates; unsteered, the generator
+ * side's receive costs CPU 1 about 0.4 µs a return, alike for every target (README, Topology).
  */
 export const APPLIANCE_RECEIVE_CPUS = "2";
-export const GENERATOR_RECEIVE_CPUS = "0";
+const GENERATOR_RECEIVE_CPUS = "0";
+
+function rpsCpusFile(dev: string): string {
+  return `/sys/class/net/${dev}/queues/rx-0/rps_cpus`;
+}
 
 /** Sets a device's receive packet steering (a CPU mask; "0" is off); false when it cannot. */
 export function steerReceive(ns: string, dev: string, cpuMask: string): boolean {
-  return tryRun("ip", ["netns", "exec", ns, "sh", "-c", `echo ${cpuMask} > /sys/class/net/${dev}/queues/rx-0/rps_cpus`]);
+  return tryRun("ip", ["netns", "exec", ns, "sh", "-c", `echo ${cpuMask} > ${rpsCpusFile(dev)}`]);
+}
+
+/** A device's receive packet steering, as a CPU bit mask (0: off). */
+export function receiveSteering(ns: string, dev: string): number {
+  return parseInt(run("ip", ["netns", "exec", ns, "cat", rpsCpusFile(dev)]).trim().replace(/,/g, ""), 16);
 }
 
 /** Prefix that runs a command in a namespace (or as is). */

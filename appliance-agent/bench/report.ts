@@ -292,11 +292,11 @@ function verdicts(r: BenchResult): string[] {
     }
     if (slow !== undefined && floor !== undefined) {
       // A share of the reflector's pps is at most its inverse in CPU per packet, both CPU-bound on one core.
-      const x = slow.maxPps / floor.maxPps;
+      const byMax = slow.maxPps / floor.maxPps;
       const cpu = slow.commonUsPerPacket / floor.commonUsPerPacket;
       const cpuLimit = 1 / SLOW_PATH_OF_REFLECTOR;
       const atRate = Number.isFinite(cpu) ? `; at one rate (${fmt(slow.commonOfferedPps)} pps) ${ratio(cpu)} the reflector's CPU per packet (target <= ${ratio(cpuLimit)}): ${met(cpu <= cpuLimit)} by CPU per packet` : "";
-      lines.push(`${name}: slow path ${ratio(x)} the bare reflector (target >= ${ratio(SLOW_PATH_OF_REFLECTOR)}): ${met(x >= SLOW_PATH_OF_REFLECTOR)} by max${atRate}`);
+      lines.push(`${name}: slow path ${ratio(byMax)} the bare reflector (target >= ${ratio(SLOW_PATH_OF_REFLECTOR)}): ${met(byMax >= SLOW_PATH_OF_REFLECTOR)} by max${atRate}`);
     }
     for (const [label, t] of [["fast path", fast], ["slow path", slow]] as const) {
       if (t === undefined || t.generatorBound) continue;
