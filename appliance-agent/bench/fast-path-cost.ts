@@ -1,0 +1,153 @@
+// Where the fast path's kernel time goes. The agent decides the benchmark's flows once and is
+// stopped with SIGINT, which leaves its table and elements in place; then the same offered rate
+// is sent through that table with one stage at a time taken out of its chains, through a bare
+// netdev forward (the floor of forwarding from the ingress hook), and through the kernel
+// hairpin, each variant in every round, and the medians of appliance CPU per packet are compared.
+// A variant is a measurement aid only: it proves less than the agent's table does.
+//
+//   npm run bench:fast-path-cost [-- --rate 400000 --rounds 5 --ports 64 --size 64 --seconds 2]
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { FAST_PATH_TABLE } from "../src/dataplane/fast-path-elements";
+import { buildBundle } from "./agent-process";
+import { Generator, compileCHelper, lossFraction } from "./generator";
+import { AGENT_NS, AGENT_PATH, BenchNetwork, KERNEL_PATH, REFLECTOR_PATH } from "./netns";
+import { GENERATOR_CPU, Measurer } from "./search";
+import { killChildren, median, pinSelf, run } from "./sys";
+import { TargetContext, startAgent } from "./targets";
+import { dataTemplates, writeTemplates } from "./templates";
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(process.argv[at + 1])}`);
+  return value;
+}
+
+const rate = option("--rate", 400_000);
+const rounds = option("--rounds", 5);
+const ports = option("--ports", 64);
+const size = option("--size", 64);
+const seconds = option("--seconds", 2);
+
+/** A scratch table of the measurement's own, ahead of the agent's chain on the same hook. */
+const FLOOR_TABLE = "gwlb_cost_floor";
+
+function nft(script: string, dir: string): void {
+  const file = path.join(dir, "variant.nft");
+  writeFileSync(file, script);
+  run("ip", ["netns", "exec", AGENT_NS, "nft", "-f", file]);
+}
+
+function listChain(name: string): string[] {
+  const text = run("ip", ["netns", "exec", AGENT_NS, "nft", "list", "chain", "netdev", FAST_PATH_TABLE, name]);
+  const body = text.split(`chain ${name} {`)[1]?.split("\n\t}")[0];
+  if (body === undefined) throw new Error(`fast-path-cost: chain ${name} not found in the agent's table`);
+  return body.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("type "));
+}
+
+/** Replaces a chain's rules (an nft script fragment). */
+function chainScript(name: string, rules: readonly string[]): string {
+  return [`flush chain netdev ${FAST_PATH_TABLE} ${name}`, ...rules.map((rule) => `add rule netdev ${FAST_PATH_TABLE} ${name} ${rule}`), ""].join("\n");
+}
+
+interface Variant {
+  readonly name: string;
+  /** The nft script that sets it up; null: the hairpin, which has no table. */
+  readonly script: string | null;
+}
+
+/** The variants, built from the chains the agent installed (`bank`: the chain its endpoint's datagrams jump to). */
+function variants(bank: string): Variant[] {
+  const geneve = listChain("geneve");
+  const flows = listChain(bank);
+  const allow = listChain("allow");
+  const restore = chainScript(bank, flows) + chainScript("geneve", geneve);
+  const swap = allow[0]?.slice(allow[0].indexOf("@nh,128,32 set"));
+  if (swap === undefined || !swap.includes("fwd")) throw new Error(`fast-path-cost: unexpected allow chain ${JSON.stringify(allow)}`);
+  const lengths = / @nh,16,16 \. @th,32,16 \. @th,400,16 @len4/;
+  const endpointMap = / @th,160,64 vmap @in4$/;
+  if (!lengths.test(geneve[0]) || !endpointMap.test(geneve[0])) throw new Error(`fast-path-cost: unexpected geneve chain ${JSON.stringify(geneve)}`);
+  // A rule of the bank chain is its protocol guard, then the key (inner source first, as is or reversed).
+  const guards = [...new Set(flows.map((rule) => rule.split(/ @th,(?:480|512),32 \. /)[0]))];
+  return [
+    { name: "hairpin (iptables NAT)", script: null },
+    { name: "agent's table", script: restore },
+    { name: "  without the timeout update", script: restore + chainScript(bank, flows.map((rule) => rule.replace(/ update @\S+ \{[^}]*\}/, ""))) },
+    { name: "  without the flow lookup", script: restore + chainScript(bank, guards.map((guard) => `${guard} goto allow`)) },
+    { name: "  without the length lookup", script: restore + chainScript("geneve", [geneve[0].replace(lengths, ""), ...geneve.slice(1)]) },
+    { name: "  endpoint map as a jump", script: restore + chainScript("geneve", [geneve[0].replace(endpointMap, ` jump ${bank}`), ...geneve.slice(1)]) },
+    {
+      name: "netdev forward only",
+      script: [
+        `table netdev ${FLOOR_TABLE} {`,
+        `  chain ingress {`,
+        `    type filter hook ingress device ${JSON.stringify(AGENT_PATH.applianceDev)} priority -400; policy accept;`,
+        `    ip daddr ${AGENT_PATH.appliance} udp dport 6081 ${swap}`,
+        `  }`,
+        `}`,
+        "",
+      ].join("\n"),
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  pinSelf(GENERATOR_CPU);
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "gwlbbench-cost-"));
+  const network = new BenchNetwork();
+  const cleanup = (): void => {
+    killChildren();
+    network.destroy();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  process.on("exit", cleanup);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+  const status = network.create({ installIptables: true, cpus: 2 });
+  if (!status.namespaces || !status.hairpin) throw new Error(`fast-path-cost needs root, namespaces and the hairpin: ${status.notes.join("; ")}`);
+  const generator = compileCHelper(scratch);
+  const measurer = new Measurer(new Generator("c", generator.binary), GENERATOR_CPU);
+  const { bundle } = await buildBundle(scratch);
+  const context: TargetContext = { bundle, dir: scratch, agentPath: AGENT_PATH, reflectorPath: REFLECTOR_PATH, workers: 1, cpus: "1" };
+  const templates = path.join(scratch, "templates.bin");
+  writeTemplates(templates, dataTemplates({ innerLength: size, flows: Math.max(1024, ports), sockets: ports }));
+
+  // The agent decides every flow (its returns teach the table), then leaves the table behind.
+  const agent = await startAgent(context, "fast");
+  await measurer.measure(AGENT_PATH, { templates, sockets: ports, rate: 50_000, seconds: 2 }, agent.pid);
+  await agent.stop();
+  const endpoints = run("ip", ["netns", "exec", AGENT_NS, "nft", "list", "map", "netdev", FAST_PATH_TABLE, "in4"]);
+  const bank = /jump (in4_\d+)/.exec(endpoints)?.[1];
+  if (bank === undefined) throw new Error("fast-path-cost: the agent installed no endpoint bank (no flow was decided)");
+
+  const all = variants(bank);
+  const results = new Map(all.map((variant) => [variant.name, [] as { us: number; loss: number }[]]));
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of round % 2 === 0 ? all : [...all].reverse()) {
+      if (variant.script !== null) nft(variant.script, scratch);
+      const to = variant.script === null ? KERNEL_PATH : AGENT_PATH;
+      const measured = await measurer.measure(to, { templates, sockets: ports, rate, seconds }, null);
+      nft(`table netdev ${FLOOR_TABLE}\ndelete table netdev ${FLOOR_TABLE}\n`, scratch);
+      results.get(variant.name)?.push({ us: measured.applianceUsPerPacket, loss: lossFraction(measured.result) });
+    }
+  }
+  const hairpin = median(results.get(all[0].name)?.map((r) => r.us) ?? []);
+  const lines = [`appliance CPU per packet at ${rate.toLocaleString("en-US")} pps offered, ${size} B inner, 1,024 flows over ${ports} ports, ${rounds} rounds of ${seconds} s (median; hairpin / variant):`];
+  for (const [name, rows] of results) {
+    const us = median(rows.map((r) => r.us));
+    const worstLoss = Math.max(...rows.map((r) => r.loss));
+    lines.push(`  ${name.padEnd(30)} ${us.toFixed(2)} us  ${(hairpin / us).toFixed(2)}x  loss <= ${(worstLoss * 100).toFixed(2)}%  (rounds ${rows.map((r) => r.us.toFixed(2)).join(", ")})`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
