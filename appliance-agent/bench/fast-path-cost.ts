@@ -5,15 +5,21 @@
 // hairpin, each variant in every round, and the medians of appliance CPU per packet are compared.
 // A variant is a measurement aid only: it proves less than the agent's table does.
 //
-//   npm run bench:fast-path-cost [-- --rate 400000 --rounds 5 --ports 64 --size 64 --seconds 2]
+//   npm run bench:fast-path-cost [-- --rate 400000 --rounds 5 --ports 64 --size 64 --seconds 2 --flood]
+//
+// With --flood the generator sends as fast as it can and the returns are counted and dropped at
+// its side (bench/return-sink.ts), so CPU 1 saturates; a last variant then measures the agent's
+// table with the agent running (restarted, its flows learned again), which the other variants
+// are not.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { FAST_PATH_TABLE } from "../src/dataplane/fast-path-elements";
-import { buildBundle } from "./agent-process";
+import { AgentProcess, buildBundle } from "./agent-process";
 import { Generator, compileCHelper, lossFraction } from "./generator";
 import { AGENT_NS, AGENT_PATH, BenchNetwork, KERNEL_PATH, REFLECTOR_PATH } from "./netns";
+import { ReturnSink } from "./return-sink";
 import { GENERATOR_CPU, Measurer } from "./search";
 import { killChildren, median, pinSelf, run } from "./sys";
 import { TargetContext, startAgent } from "./targets";
@@ -32,6 +38,7 @@ const rounds = option("--rounds", 5);
 const ports = option("--ports", 64);
 const size = option("--size", 64);
 const seconds = option("--seconds", 2);
+const flood = process.argv.includes("--flood");
 
 /** A scratch table of the measurement's own, ahead of the agent's chain on the same hook. */
 const FLOOR_TABLE = "gwlb_cost_floor";
@@ -58,6 +65,8 @@ interface Variant {
   readonly name: string;
   /** The nft script that sets it up; null: the hairpin, which has no table. */
   readonly script: string | null;
+  /** Measured with the agent running (started before, stopped after with its table left in place). */
+  readonly withAgent?: boolean;
 }
 
 /** Outer IP length . UDP length . inner IPv4 length for every inner IPv4 packet a 1,500-byte MTU carries (the benchmark's veths). */
@@ -110,6 +119,7 @@ function variants(bank: string, endpoint: string): Variant[] {
         "",
       ].join("\n"),
     },
+    ...(flood ? [{ name: "agent's table, agent running", script: restore, withAgent: true }] : []),
   ];
 }
 
@@ -134,30 +144,39 @@ async function main(): Promise<void> {
   writeTemplates(templates, dataTemplates({ innerLength: size, flows: Math.max(1024, ports), sockets: ports }));
 
   // The agent decides every flow (its returns teach the table), then leaves the table behind.
-  const agent = await startAgent(context, "fast");
-  await measurer.measure(AGENT_PATH, { templates, sockets: ports, rate: 50_000, seconds: 2 }, agent.pid);
-  await agent.stop();
+  const warmAgent = async (): Promise<AgentProcess> => {
+    const agent = await startAgent(context, "fast");
+    await measurer.measure(AGENT_PATH, { templates, sockets: ports, rate: 50_000, seconds: 2 }, agent.pid);
+    return agent;
+  };
+  await (await warmAgent()).stop();
   const endpoints = run("ip", ["netns", "exec", AGENT_NS, "nft", "list", "map", "netdev", FAST_PATH_TABLE, "in4"]);
   const [, endpoint, bank] = /(0x[0-9a-f]+) : jump (in4_\d+)/.exec(endpoints) ?? [];
   if (bank === undefined || endpoint === undefined) throw new Error("fast-path-cost: the agent installed no endpoint bank (no flow was decided)");
 
   const all = variants(bank, endpoint);
-  const results = new Map(all.map((variant) => [variant.name, [] as { us: number; loss: number }[]]));
+  const sinks = new Map(flood ? [AGENT_PATH, KERNEL_PATH].map((at) => [at, new ReturnSink(at)]) : []);
+  for (const sink of sinks.values()) sink.install();
+  const results = new Map(all.map((variant) => [variant.name, [] as { us: number; loss: number; pps: number }[]]));
   for (let round = 0; round < rounds; round++) {
     for (const variant of round % 2 === 0 ? all : [...all].reverse()) {
+      const agent = variant.withAgent === true ? await warmAgent() : null;
       if (variant.script !== null) nft(variant.script, scratch);
       const to = variant.script === null ? KERNEL_PATH : AGENT_PATH;
-      const measured = await measurer.measure(to, { templates, sockets: ports, rate, seconds }, null);
+      const measured = await measurer.measure(to, { templates, sockets: ports, rate: flood ? 0 : rate, seconds, sink: flood ? sinks.get(to) : undefined }, agent?.pid ?? null);
+      await agent?.stop();
       nft(`table netdev ${FLOOR_TABLE}\ndelete table netdev ${FLOOR_TABLE}\n`, scratch);
-      results.get(variant.name)?.push({ us: measured.applianceUsPerPacket, loss: lossFraction(measured.result) });
+      results.get(variant.name)?.push({ us: measured.applianceUsPerPacket, loss: lossFraction(measured.result), pps: measured.result.deliveredPps });
     }
   }
   const hairpin = median(results.get(all[0].name)?.map((r) => r.us) ?? []);
-  const lines = [`appliance CPU per packet at ${rate.toLocaleString("en-US")} pps offered, ${size} B inner, 1,024 flows over ${ports} ports, ${rounds} rounds of ${seconds} s (median; hairpin / variant):`];
+  const offered = flood ? "a flood (returns counted at the generator's side)" : `${rate.toLocaleString("en-US")} pps offered`;
+  const lines = [`appliance CPU per packet at ${offered}, ${size} B inner, 1,024 flows over ${ports} ports, ${rounds} rounds of ${seconds} s (median; hairpin / variant):`];
   for (const [name, rows] of results) {
     const us = median(rows.map((r) => r.us));
     const worstLoss = Math.max(...rows.map((r) => r.loss));
-    lines.push(`  ${name.padEnd(30)} ${us.toFixed(2)} us  ${(hairpin / us).toFixed(2)}x  loss <= ${(worstLoss * 100).toFixed(2)}%  (rounds ${rows.map((r) => r.us.toFixed(2)).join(", ")})`);
+    const pps = Math.round(median(rows.map((r) => r.pps))).toLocaleString("en-US");
+    lines.push(`  ${name.padEnd(30)} ${us.toFixed(2)} us  ${(hairpin / us).toFixed(2)}x  ${pps} pps delivered  loss <= ${(worstLoss * 100).toFixed(2)}%  (rounds ${rows.map((r) => r.us.toFixed(2)).join(", ")})`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
