@@ -39,6 +39,8 @@ const ports = option("--ports", 64);
 const size = option("--size", 64);
 const seconds = option("--seconds", 2);
 const flood = process.argv.includes("--flood");
+/** As in `npm run bench`: 1,024 long-lived flows, or one per port when there are more ports. */
+const flows = Math.max(1024, ports);
 
 /** A scratch table of the measurement's own, ahead of the agent's chain on the same hook. */
 const FLOOR_TABLE = "gwlb_cost_floor";
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
   const { bundle } = await buildBundle(scratch);
   const context: TargetContext = { bundle, dir: scratch, agentPath: AGENT_PATH, reflectorPath: REFLECTOR_PATH, workers: 1, cpus: "1" };
   const templates = path.join(scratch, "templates.bin");
-  writeTemplates(templates, dataTemplates({ innerLength: size, flows: Math.max(1024, ports), sockets: ports }));
+  writeTemplates(templates, dataTemplates({ innerLength: size, flows, sockets: ports }));
 
   // The agent decides every flow (its returns teach the table), then leaves the table behind.
   const warmAgent = async (): Promise<AgentProcess> => {
@@ -171,7 +173,7 @@ async function main(): Promise<void> {
   }
   const hairpin = median(results.get(all[0].name)?.map((r) => r.us) ?? []);
   const offered = flood ? "a flood (returns counted at the generator's side)" : `${rate.toLocaleString("en-US")} pps offered`;
-  const lines = [`appliance CPU per packet at ${offered}, ${size} B inner, 1,024 flows over ${ports} ports, ${rounds} rounds of ${seconds} s (median; hairpin / variant):`];
+  const lines = [`appliance CPU per packet at ${offered}, ${size} B inner, ${flows.toLocaleString("en-US")} flows over ${ports.toLocaleString("en-US")} ports, ${rounds} rounds of ${seconds} s (median; hairpin / variant):`];
   for (const [name, rows] of results) {
     const us = median(rows.map((r) => r.us));
     const worstLoss = Math.max(...rows.map((r) => r.loss));
