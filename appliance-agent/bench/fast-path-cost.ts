@@ -15,23 +15,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ENDPOINT_ID, KEY4, KEY4_REVERSED, LENGTHS4, ipv4LengthTriples } from "../src/control/fast-path-ruleset";
 import { FAST_PATH_TABLE } from "../src/dataplane/fast-path-elements";
 import { AgentProcess, buildBundle } from "./agent-process";
+import { positiveIntegerOption as option } from "./argv";
 import { Generator, compileCHelper, lossFraction } from "./generator";
-import { AGENT_NS, AGENT_PATH, BenchNetwork, KERNEL_PATH, REFLECTOR_PATH } from "./netns";
+import { AGENT_NS, AGENT_PATH, BenchNetwork, KERNEL_PATH, REFLECTOR_PATH, inNamespace } from "./netns";
 import { ReturnSink } from "./return-sink";
 import { GENERATOR_CPU, Measurer } from "./search";
 import { killChildren, median, pinSelf, run } from "./sys";
 import { TargetContext, startAgent } from "./targets";
 import { dataTemplates, writeTemplates } from "./templates";
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer, got ${JSON.stringify(process.argv[at + 1])}`);
-  return value;
-}
 
 const rate = option("--rate", 400_000);
 const rounds = option("--rounds", 5);
@@ -45,14 +39,19 @@ const flows = Math.max(1024, ports);
 /** A scratch table of the measurement's own, ahead of the agent's chain on the same hook. */
 const FLOOR_TABLE = "gwlb_cost_floor";
 
+/** Runs `command` in the agent's namespace and returns its output. */
+function inAgentNs(command: string, args: readonly string[]): string {
+  return run(...inNamespace(AGENT_NS, command, args));
+}
+
 function nft(script: string, dir: string): void {
   const file = path.join(dir, "variant.nft");
   writeFileSync(file, script);
-  run("ip", ["netns", "exec", AGENT_NS, "nft", "-f", file]);
+  inAgentNs("nft", ["-f", file]);
 }
 
 function listChain(name: string): string[] {
-  const text = run("ip", ["netns", "exec", AGENT_NS, "nft", "list", "chain", "netdev", FAST_PATH_TABLE, name]);
+  const text = inAgentNs("nft", ["list", "chain", "netdev", FAST_PATH_TABLE, name]);
   const body = text.split(`chain ${name} {`)[1]?.split("\n\t}")[0];
   if (body === undefined) throw new Error(`fast-path-cost: chain ${name} not found in the agent's table`);
   return body.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("type "));
@@ -67,31 +66,35 @@ interface Variant {
   readonly name: string;
   /** The nft script that sets it up; null: the hairpin, which has no table. */
   readonly script: string | null;
+  /** The nft script that takes it down after its measurement, when restoring the agent's chains does not. */
+  readonly teardown?: string;
   /** Measured with the agent running (started before, stopped after with its table left in place). */
   readonly withAgent?: boolean;
 }
 
-/** Outer IP length . UDP length . inner IPv4 length for every inner IPv4 packet a 1,500-byte MTU carries (the benchmark's veths). */
-function lengthTriples4(): string[] {
-  const innerAt = 48;
-  const out: string[] = [];
-  for (let udp = innerAt + 28; udp + 20 <= 1500; udp++) out.push(`${udp + 20} . ${udp} . ${udp - innerAt}`);
-  return out;
+/** The protocol guard of a rule of the bank chain: what comes before its key (as is or reversed). */
+function guardOf(rule: string): string {
+  const at = rule.indexOf(` ${KEY4} `) >= 0 ? rule.indexOf(` ${KEY4} `) : rule.indexOf(` ${KEY4_REVERSED} `);
+  if (at < 0) throw new Error(`fast-path-cost: no flow key in ${JSON.stringify(rule)}`);
+  return rule.slice(0, at);
 }
 
-/** The variants, built from the chains the agent installed (`bank`: the chain its endpoint's datagrams jump to, `endpoint`: its id). */
-function variants(bank: string, endpoint: string): Variant[] {
+/**
+ * The variants, built from the chains the agent installed (`bank`: the chain its endpoint's
+ * datagrams jump to, `endpoint`: its id, `mtu`: the device's, which sized the agent's `len4`).
+ */
+function variants(bank: string, endpoint: string, mtu: number): Variant[] {
   const geneve = listChain("geneve");
   const flows = listChain(bank);
   const allow = listChain("allow");
   const restore = chainScript(bank, flows) + chainScript("geneve", geneve);
   const swap = allow[0]?.slice(allow[0].indexOf("@nh,128,32 set"));
   if (swap === undefined || !swap.includes("fwd")) throw new Error(`fast-path-cost: unexpected allow chain ${JSON.stringify(allow)}`);
-  const lengths = / @nh,16,16 \. @th,32,16 \. @th,400,16 @len4/;
-  const endpointMap = / @th,160,64 vmap @in4$/;
-  if (!lengths.test(geneve[0]) || !endpointMap.test(geneve[0])) throw new Error(`fast-path-cost: unexpected geneve chain ${JSON.stringify(geneve)}`);
-  // A rule of the bank chain is its protocol guard, then the key (inner source first, as is or reversed).
-  const guards = [...new Set(flows.map((rule) => rule.split(/ @th,(?:480|512),32 \. /)[0]))];
+  const lengths = ` ${LENGTHS4} @len4`;
+  const endpointMap = ` ${ENDPOINT_ID} vmap @in4`;
+  if (!geneve[0].includes(lengths) || !geneve[0].endsWith(endpointMap)) throw new Error(`fast-path-cost: unexpected geneve chain ${JSON.stringify(geneve)}`);
+  const guards = [...new Set(flows.map(guardOf))];
+  const mergedMap = `map merged4 { typeof ${ENDPOINT_ID} . ${LENGTHS4} : verdict; elements = { ${ipv4LengthTriples(mtu).map((triple) => `${endpoint} . ${triple} : jump ${bank}`).join(", ")} }; }`;
   return [
     { name: "hairpin (iptables NAT)", script: null },
     { name: "agent's table", script: restore },
@@ -102,12 +105,7 @@ function variants(bank: string, endpoint: string): Variant[] {
     {
       // One lookup instead of two: the endpoint's map keyed by its id and the length triple.
       name: "  lengths in the endpoint map",
-      script:
-        restore +
-        `table netdev ${FAST_PATH_TABLE} { map merged4 { typeof @th,160,64 . @nh,16,16 . @th,32,16 . @th,400,16 : verdict; elements = { ${lengthTriples4()
-          .map((triple) => `${endpoint} . ${triple} : jump ${bank}`)
-          .join(", ")} }; }; }\n` +
-        chainScript("geneve", [geneve[0].replace(lengths, "").replace(endpointMap, " @th,160,64 . @nh,16,16 . @th,32,16 . @th,400,16 vmap @merged4"), ...geneve.slice(1)]),
+      script: `${restore}table netdev ${FAST_PATH_TABLE} { ${mergedMap}; }\n${chainScript("geneve", [geneve[0].replace(lengths, "").replace(endpointMap, ` ${ENDPOINT_ID} . ${LENGTHS4} vmap @merged4`), ...geneve.slice(1)])}`,
     },
     {
       name: "netdev forward only",
@@ -120,6 +118,7 @@ function variants(bank: string, endpoint: string): Variant[] {
         `}`,
         "",
       ].join("\n"),
+      teardown: `table netdev ${FLOOR_TABLE}\ndelete table netdev ${FLOOR_TABLE}\n`,
     },
     ...(flood ? [{ name: "agent's table, agent running", script: restore, withAgent: true }] : []),
   ];
@@ -152,11 +151,12 @@ async function main(): Promise<void> {
     return agent;
   };
   await (await warmAgent()).stop();
-  const endpoints = run("ip", ["netns", "exec", AGENT_NS, "nft", "list", "map", "netdev", FAST_PATH_TABLE, "in4"]);
+  const endpoints = inAgentNs("nft", ["list", "map", "netdev", FAST_PATH_TABLE, "in4"]);
   const [, endpoint, bank] = /(0x[0-9a-f]+) : jump (in4_\d+)/.exec(endpoints) ?? [];
   if (bank === undefined || endpoint === undefined) throw new Error("fast-path-cost: the agent installed no endpoint bank (no flow was decided)");
 
-  const all = variants(bank, endpoint);
+  const mtu = Number(inAgentNs("cat", [`/sys/class/net/${AGENT_PATH.applianceDev}/mtu`]));
+  const all = variants(bank, endpoint, mtu);
   const sinks = new Map(flood ? [AGENT_PATH, KERNEL_PATH].map((at) => [at, new ReturnSink(at)]) : []);
   for (const sink of sinks.values()) sink.install();
   const results = new Map(all.map((variant) => [variant.name, [] as { us: number; loss: number; pps: number }[]]));
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       const to = variant.script === null ? KERNEL_PATH : AGENT_PATH;
       const measured = await measurer.measure(to, { templates, sockets: ports, rate: flood ? 0 : rate, seconds, sink: flood ? sinks.get(to) : undefined }, agent?.pid ?? null);
       await agent?.stop();
-      nft(`table netdev ${FLOOR_TABLE}\ndelete table netdev ${FLOOR_TABLE}\n`, scratch);
+      if (variant.teardown !== undefined) nft(variant.teardown, scratch);
       results.get(variant.name)?.push({ us: measured.applianceUsPerPacket, loss: lossFraction(measured.result), pps: measured.result.deliveredPps });
     }
   }

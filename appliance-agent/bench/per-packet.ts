@@ -13,18 +13,11 @@ import { FlowLogger } from "../src/dataplane/flow-log";
 import { Forwarder } from "../src/dataplane/forwarder";
 import type { ReturnSocketLike } from "../src/dataplane/return-sockets";
 import { BENCH_POLICY } from "./agent-process";
+import { positiveIntegerOption as option } from "./argv";
 import { AGENT_PATH } from "./netns";
 import { PORT_BASE } from "./search";
 import { median } from "./sys";
 import { dataTemplates } from "./templates";
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(name);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: expected a positive integer`);
-  return value;
-}
 
 const flows = option("--flows", 1024);
 const ports = option("--ports", 64);

@@ -58,13 +58,13 @@ export interface FastPathTableSpec {
 }
 
 // The flow's key as the packet has it, and reversed (the other direction's packets).
-const KEY4 = "@th,480,32 . @th,512,32 . @th,544,16 . @th,560,16";
-const KEY4_REVERSED = "@th,512,32 . @th,480,32 . @th,560,16 . @th,544,16";
+export const KEY4 = "@th,480,32 . @th,512,32 . @th,544,16 . @th,560,16";
+export const KEY4_REVERSED = "@th,512,32 . @th,480,32 . @th,560,16 . @th,544,16";
 const KEY6 = "@th,448,128 . @th,576,128 . @th,704,16 . @th,720,16";
 const KEY6_REVERSED = "@th,576,128 . @th,448,128 . @th,720,16 . @th,704,16";
-const ENDPOINT_ID = "@th,160,64";
+export const ENDPOINT_ID = "@th,160,64";
 /** Outer IP length . UDP length . inner IPv4 total length (or IPv6 payload length), read raw. */
-const LENGTHS4 = "@nh,16,16 . @th,32,16 . @th,400,16";
+export const LENGTHS4 = "@nh,16,16 . @th,32,16 . @th,400,16";
 const LENGTHS6 = "@nh,16,16 . @th,32,16 . @th,416,16";
 /** Bytes from the outer UDP header to the inner packet: UDP 8 + GENEVE 8 + options 32. */
 const INNER_AT = 48;
@@ -78,6 +78,11 @@ function lengthTriples(mtu: number, innerFromUdp: number, minInner: number): str
   const out: string[] = [];
   for (let udp = innerFromUdp + minInner; udp + 20 <= mtu; udp++) out.push(`${udp + 20} . ${udp} . ${udp - innerFromUdp}`);
   return out;
+}
+
+/** The `len4` triples: every inner IPv4 packet (at least 28 bytes) that a datagram within `mtu` carries. */
+export function ipv4LengthTriples(mtu: number): string[] {
+  return lengthTriples(mtu, INNER_AT, 28);
 }
 
 /** What a rule proves of an inner packet before it uses that protocol's set: the protocol, and room for a TCP header. */
@@ -198,7 +203,7 @@ function allowRules(spec: FastPathTableSpec, local: string): string[] {
 export function renderFastPathTable(spec: FastPathTableSpec): string {
   const banks = Array.from({ length: spec.banks }, (_, bank) => bank);
   const sets = banks.flatMap((bank) => FAST_PATH_SETS.map((_, i) => `  ${renderFlowSet(i, bank, spec.setSize)}`));
-  const len4 = lengthTriples(spec.mtu, INNER_AT, 28);
+  const len4 = ipv4LengthTriples(spec.mtu);
   const len6 = lengthTriples(spec.mtu, INNER_AT + 40, 8);
   const device = JSON.stringify(spec.device);
   const out = spec.localAddresses.flatMap((local) => allowRules(spec, local));
