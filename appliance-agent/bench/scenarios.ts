@@ -72,7 +72,7 @@ export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number
   const slots = 65_536;
   const table = new FlowTable({ maxFlows: slots, tcpIdleTimeoutMs: 1000, otherIdleTimeoutMs: 1000 });
   const fastPath = new FastPath(
-    { nft: "nft", setSize: slots, banks: 1, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1 },
+    { nft: "nft", setSize: slots, banks: 1, pollMs: 1000, tcpIdleTimeoutSeconds: 1, otherIdleTimeoutSeconds: 1, timeoutRefresh: "poll" },
     table,
     new DataPlaneCounters(),
     () => undefined,

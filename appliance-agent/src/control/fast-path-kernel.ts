@@ -1,15 +1,14 @@
 // Setting the kernel fast path up and taking it down (primary process only): find the GENEVE
-// interface, its addresses, on-link prefixes, router and MTU, write the table, and remove it
-// after a final stop. `--fast-path auto` falls back to the slow path alone, saying why; `nft`
-// makes any failure a startup error.
+// interface, its addresses, on-link prefixes, router and MTU, find out who can keep elements'
+// idle timeouts, write the table, and remove it after a final stop. `--fast-path auto` falls back
+// to the slow path alone, saying why; `nft` makes any failure a startup error.
 
 import type { FastPathConfig } from "../dataplane/fast-path";
 import { logEvent } from "../shared/log";
 import { runCommand } from "../shared/run-command";
+import type { TimeoutRefresh } from "../dataplane/fast-path-elements";
 import { FastPathTableSpec, renderFastPathRemoval, renderFastPathTable } from "./fast-path-ruleset";
 import type { AgentSettings } from "./settings";
-
-
 
 const NFT_CANDIDATES = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"];
 
@@ -39,7 +38,7 @@ function networkOf(address: string, prefix: number): string {
 }
 
 /** Reads the interface the GENEVE traffic arrives on, from `ip -j`. */
-export async function describeInterface(settings: AgentSettings): Promise<Omit<FastPathTableSpec, "tcpIdleTimeoutSeconds" | "otherIdleTimeoutSeconds" | "setSize" | "banks">> {
+export async function describeInterface(settings: AgentSettings): Promise<Omit<FastPathTableSpec, "tcpIdleTimeoutSeconds" | "otherIdleTimeoutSeconds" | "setSize" | "banks" | "timeoutRefresh" | "pollMs">> {
   const links = JSON.parse(await runCommand("ip", ["-j", "addr", "show"])) as IpAddressInfo[];
   let device = settings.fastPathDevice;
   if (device === "") {
@@ -69,6 +68,41 @@ export async function describeInterface(settings: AgentSettings): Promise<Omit<F
   };
 }
 
+/** A table of its own for the probe, so that it never touches the fast path's. */
+const PROBE_TABLE = "gwlb_agent_probe";
+
+/**
+ * Whether `add element` of an element already in a set resets its expiry in place (kernel commit
+ * 4201f3938914, "set element timeout update support"; older kernels accept the command and change
+ * nothing, so only reading the element back tells). Adds an element to a scratch table to expire
+ * in 5 s, adds it again to expire in 20 s, and reads the expiry back. (Given the same timeout and
+ * no `expires`, the kernel keeps the expiry: the agent's refreshes give both.)
+ */
+export async function kernelUpdatesTimeouts(nft: string): Promise<boolean> {
+  const set = `netdev ${PROBE_TABLE} s`;
+  const element = "{ 198.18.0.1 timeout 20s expires 5s }";
+  try {
+    await runCommand(nft, ["-f", "-"], {
+      input: `table netdev ${PROBE_TABLE}\ndelete table netdev ${PROBE_TABLE}\ntable netdev ${PROBE_TABLE} {\n  set s { type ipv4_addr; flags timeout; }\n}\nadd element ${set} ${element}\n`,
+    });
+    await runCommand(nft, ["add", "element", ...set.split(" "), element.replace("5s", "20s")]);
+    const listing = JSON.parse(await runCommand(nft, ["-j", "list", "set", ...set.split(" ")])) as { nftables: Array<{ set?: { elem?: Array<{ elem?: { expires?: number } }> } }> };
+    const elements = listing.nftables.find((item) => item.set !== undefined)?.set?.elem ?? [];
+    return elements.length === 1 && (elements[0].elem?.expires ?? 0) > 10;
+  } finally {
+    await runCommand(nft, ["-f", "-"], { input: `table netdev ${PROBE_TABLE}\ndelete table netdev ${PROBE_TABLE}\n` }).catch(() => undefined);
+  }
+}
+
+/** `--fast-path-timeout-refresh` resolved against what the kernel can do. */
+async function timeoutRefreshFor(settings: AgentSettings, nft: string): Promise<TimeoutRefresh> {
+  if (settings.fastPathTimeoutRefresh === "packet") return "packet";
+  const inPlace = await kernelUpdatesTimeouts(nft);
+  if (inPlace) return "poll";
+  if (settings.fastPathTimeoutRefresh === "poll") throw new Error("--fast-path-timeout-refresh poll: this kernel does not update an element's timeout in place (it needs kernel commit 4201f3938914)");
+  return "packet";
+}
+
 /**
  * Creates (or rebuilds: replaces in one transaction) the fast path's table. Resolves with the
  * workers' configuration, or null when the fast path is off or `auto` found it unavailable.
@@ -78,6 +112,7 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
   try {
     const nft = await findNft();
     const iface = await describeInterface(settings);
+    const timeoutRefresh = await timeoutRefreshFor(settings, nft);
     const spec: FastPathTableSpec = {
       ...iface,
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
@@ -85,6 +120,8 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       setSize: settings.fastPathMaxFlows,
       banks: settings.fastPathEndpoints,
       slowPathMaxPps: settings.slowPathMaxPps,
+      timeoutRefresh,
+      pollMs: settings.fastPathPollMs,
     };
     await runCommand(nft, ["-f", "-"], { input: renderFastPathTable(spec) });
     logEvent("info", "fast path on: decided TCP/UDP flows are forwarded by an nftables netdev ingress chain", {
@@ -95,6 +132,7 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       endpoints: settings.fastPathEndpoints,
       pollMs: settings.fastPathPollMs,
       slowPathMaxPps: settings.slowPathMaxPps,
+      timeoutRefresh,
     });
     return {
       nft,
@@ -103,6 +141,7 @@ export async function setUpFastPath(settings: AgentSettings): Promise<FastPathCo
       pollMs: settings.fastPathPollMs,
       tcpIdleTimeoutSeconds: settings.tcpIdleTimeoutSeconds,
       otherIdleTimeoutSeconds: settings.otherIdleTimeoutSeconds,
+      timeoutRefresh,
     };
   } catch (error) {
     const reason = (error as Error).message;

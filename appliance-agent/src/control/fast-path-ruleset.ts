@@ -16,8 +16,11 @@
 // and the flow's key (inner source . inner destination . source port . destination port) is
 // looked up in that bank's allow or deny set for its family and protocol, once as it is and once
 // reversed, so one element serves both directions of a flow. (The endpoint id cannot be a fifth
-// key field: nft 1.0.6 neither prints nor parses elements of more than four raw fields.) The
-// lookup's `update` refreshes the element's idle timeout. Allowed datagrams leave with the outer
+// key field: nft 1.0.6 neither prints nor parses elements of more than four raw fields.) Where
+// the kernel updates an existing element's timeout in place (`add element`; kernel commit
+// 4201f3938914), the agent's counter polls refresh the timeouts of the flows it still holds and
+// the lookup is all a packet costs; elsewhere an `update` after the lookup refreshes the element's
+// idle timeout on every packet (timeoutRefresh). Allowed datagrams leave with the outer
 // addresses swapped (which leaves both checksums as they are) and the ports kept, forwarded to
 // the GWLB node when it is on-link and to the subnet's router when not; denied ones are dropped.
 // Anything else is accepted unchanged, i.e. goes up the stack to the agent's socket.
@@ -30,7 +33,7 @@
 // forwards also passes the egress hook, so it carries a mark the egress chain skips. The egress
 // chain counts each return it sees once (the agent subtracts its own returns, dataplane/fast-path.ts).
 
-import { BANK_MAPS, FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, bankSetName, setIndexOf } from "../dataplane/fast-path-elements";
+import { BANK_MAPS, FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, TimeoutRefresh, bankSetName, refreshSlackSeconds, setIndexOf } from "../dataplane/fast-path-elements";
 import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 import { parseIpv4, parseIpv4Cidr, prefixMask } from "../../../common/cidr";
 
@@ -55,6 +58,9 @@ export interface FastPathTableSpec {
   readonly banks: number;
   /** Packets per second let through to the agent's socket; the excess is dropped here (0: no limit). */
   readonly slowPathMaxPps?: number;
+  readonly timeoutRefresh: TimeoutRefresh;
+  /** The agent's counter poll interval (with "poll", learned elements get its slack, refreshSlackSeconds). */
+  readonly pollMs: number;
 }
 
 // The flow's key as the packet has it, and reversed (the other direction's packets).
@@ -103,13 +109,19 @@ function perProtocol(spec: FastPathTableSpec, bank: number, family: 4 | 6, allow
   });
 }
 
-/** Looks the key up either way round and refreshes the element's idle timeout, then `action`. */
-function lookup(action: string): SetStatement {
-  return (name, key, reversed, timeout) => [key, reversed].map((k) => `${k} @${name} update @${name} { ${k} timeout ${timeout}s } ${action}`);
+/** Looks the key up either way round (refreshing the element's idle timeout where `refresh` is "packet"), then `action`. */
+function lookup(refresh: TimeoutRefresh, action: string): SetStatement {
+  return (name, key, reversed, timeout) => [key, reversed].map((k) => `${k} @${name} ${refresh === "packet" ? `update @${name} { ${k} timeout ${timeout}s } ` : ""}${action}`);
 }
 
-/** Adds the key unless the flow is there the other way round (the egress chain learning an allowed flow). */
-const learn: SetStatement = (name, key, reversed, timeout) => [`${reversed} @${name} return`, `add @${name} { ${key} timeout ${timeout}s }`];
+/**
+ * Adds the key unless the flow is there the other way round (the egress chain learning an allowed
+ * flow), with the flow's idle timeout, plus the slack of the agent's refreshes where it keeps them.
+ */
+function learn(spec: FastPathTableSpec): SetStatement {
+  const slack = (timeout: number): number => (spec.timeoutRefresh === "poll" ? refreshSlackSeconds(timeout, spec.pollMs) : 0);
+  return (name, key, reversed, timeout) => [`${reversed} @${name} return`, `add @${name} { ${key} timeout ${timeout + slack(timeout)}s }`];
+}
 
 /**
  * Overload shedding: what the fast path did not forward or drop goes to the agent, and past
@@ -208,12 +220,14 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
   const device = JSON.stringify(spec.device);
   const out = spec.localAddresses.flatMap((local) => allowRules(spec, local));
   const chain = (name: string, rules: string[]): string[] => [`  chain ${name} {`, ...rules, `  }`];
+  const forward = lookup(spec.timeoutRefresh, "goto allow");
+  const drop = lookup(spec.timeoutRefresh, "drop");
   // Per bank: the ingress lookups of each family, then the egress learning of each family.
   const bankChains = banks.flatMap((bank) => [
-    ...chain(`in4_${bank}`, [...perProtocol(spec, bank, 4, true, lookup("goto allow")), ...perProtocol(spec, bank, 4, false, lookup("drop"))]),
-    ...chain(`in6_${bank}`, [...perProtocol(spec, bank, 6, true, lookup("goto allow")), ...perProtocol(spec, bank, 6, false, lookup("drop"))]),
-    ...chain(`learn4_${bank}`, perProtocol(spec, bank, 4, true, learn)),
-    ...chain(`learn6_${bank}`, perProtocol(spec, bank, 6, true, learn)),
+    ...chain(`in4_${bank}`, [...perProtocol(spec, bank, 4, true, forward), ...perProtocol(spec, bank, 4, false, drop)]),
+    ...chain(`in6_${bank}`, [...perProtocol(spec, bank, 6, true, forward), ...perProtocol(spec, bank, 6, false, drop)]),
+    ...chain(`learn4_${bank}`, perProtocol(spec, bank, 4, true, learn(spec))),
+    ...chain(`learn6_${bank}`, perProtocol(spec, bank, 6, true, learn(spec))),
   ]);
   return [
     `table netdev ${FAST_PATH_TABLE}`,

@@ -101,6 +101,7 @@ export function renderMetrics(snapshots: readonly DataPlaneSnapshot[], control: 
   metric("fast_path_polls_total", "counter", "Reads of the kernel's per-flow counters.", [["", counter(Counter.FastPathPolls)]]);
   metric("fast_path_poll_seconds_total", "counter", "Wall time those reads took (a poll waits at least 20 times its own length before the next).", [["", counter(Counter.FastPathPollSeconds)]]);
   metric("fast_path_polls_deferred_total", "counter", "Reads put off or stopped because the data path kept the agent busy (at most 10 in a row).", [["", counter(Counter.FastPathPollsDeferred)]]);
+  metric("fast_path_timeout_refreshes_total", "counter", "Kernel elements whose idle timeout a counter read refreshed (timeouts kept by the agent's polls, not per packet).", [["", counter(Counter.FastPathTimeoutRefreshes)]]);
   metric("fast_path_errors_total", "counter", "Failed nft transactions or counter reads.", [["", counter(Counter.FastPathErrors)]]);
   if (control.fastPathBanks !== null) {
     metric("fast_path_endpoints", "gauge", "GWLB endpoints with a bank of fast-path sets.", [["", control.fastPathBanks.used]]);

@@ -13,6 +13,8 @@ import {
 
 export type SocketMode = "auto" | "reuseport" | "shared";
 export type FastPathMode = "auto" | "nft" | "off";
+/** Who refreshes kernel elements' idle timeouts: auto picks "poll" where the kernel allows it (control/fast-path-kernel.ts). */
+export type TimeoutRefreshMode = "auto" | "poll" | "packet";
 
 export interface AgentSettings {
   listenAddress: string;
@@ -41,6 +43,7 @@ export interface AgentSettings {
   fastPathMaxFlows: number;
   fastPathEndpoints: number;
   fastPathPollMs: number;
+  fastPathTimeoutRefresh: TimeoutRefreshMode;
   emfEndpoint: string;
   emfIntervalSeconds: number;
   emfDimension: string;
@@ -48,7 +51,7 @@ export interface AgentSettings {
   slowPathMaxPps: number;
 }
 
-type Kind = "int" | "address" | "cidrs" | "bool" | "mode" | "fastpath" | "string" | "loopback";
+type Kind = "int" | "address" | "cidrs" | "bool" | "choice" | "string" | "loopback";
 
 interface SettingSpec {
   readonly key: keyof AgentSettings;
@@ -56,6 +59,8 @@ interface SettingSpec {
   readonly kind: Kind;
   readonly min?: number;
   readonly max?: number;
+  /** The values a "choice" takes. */
+  readonly choices?: readonly string[];
   readonly help: string;
   /** What --help shows as the default, only where it is not simply the value in defaultSettings(). */
   readonly defaultText?: string;
@@ -70,7 +75,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "healthPort", flag: "--health-port", kind: "int", min: 1, max: 65535, help: "HTTP health check port (GWLB target group default: 80)" },
   { key: "metricsPort", flag: "--metrics-port", kind: "int", min: 0, max: 65535, help: "port of the /metrics listener (never served on the health port); 0 serves /metrics on the health port instead (local use)" },
   { key: "workers", flag: "--workers", kind: "int", min: 1, max: 256, help: "data-plane worker processes", defaultText: "number of cores" },
-  { key: "socketMode", flag: "--socket-mode", kind: "mode", help: "auto | reuseport | shared: how workers share UDP 6081 (see README)" },
+  { key: "socketMode", flag: "--socket-mode", kind: "choice", choices: ["auto", "reuseport", "shared"], help: "auto | reuseport | shared: how workers share UDP 6081 (see README)" },
   { key: "drainSeconds", flag: "--drain-seconds", kind: "int", min: 0, max: 3600, help: "after SIGTERM, keep forwarding this long with health 503 (match the deregistration delay)" },
   { key: "tcpIdleTimeoutSeconds", flag: "--tcp-idle-timeout", kind: "int", min: 60, max: 6000, help: "TCP flow idle timeout, as set on the GWLB listener" },
   { key: "otherIdleTimeoutSeconds", flag: "--idle-timeout", kind: "int", min: 1, max: 6000, help: "idle timeout of non-TCP flows (GWLB uses 120)" },
@@ -81,11 +86,12 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: "flowLogs", flag: "--flow-logs", kind: "bool", help: "on | off: JSON flow start/end lines on stdout" },
   { key: "flowLogRate", flag: "--flow-log-rate", kind: "int", min: 1, max: 1_000_000, help: "flow log lines per second per worker (burst: one second's worth); lines over it are counted in gwlb_agent_flow_logs_suppressed_total" },
   { key: "pollSeconds", flag: "--poll-seconds", kind: "int", min: 1, max: 86400, help: "SSM parameter polling interval in seconds" },
-  { key: "fastPath", flag: "--fast-path", kind: "fastpath", help: "auto | nft | off: forward decided flows in the kernel with nftables (auto: where nft and CAP_NET_ADMIN allow; see README)" },
+  { key: "fastPath", flag: "--fast-path", kind: "choice", choices: ["auto", "nft", "off"], help: "auto | nft | off: forward decided flows in the kernel with nftables (auto: where nft and CAP_NET_ADMIN allow; see README)" },
   { key: "fastPathDevice", flag: "--fast-path-device", kind: "string", help: "interface of the fast path's ingress chain", defaultText: "the interface of --listen-address (or of the default route)" },
   { key: "fastPathMaxFlows", flag: "--fast-path-max-flows", kind: "int", min: 1, max: 1_000_000, help: "offloaded flows: each kernel set (per endpoint, verdict, family, protocol) holds at most this many, one element each, and each worker tracks at most this many" },
   { key: "fastPathEndpoints", flag: "--fast-path-endpoints", kind: "int", min: 1, max: 256, help: "GWLB endpoints whose flows the fast path takes (each gets its own sets; flows of further endpoints stay on the slow path)" },
   { key: "fastPathPollMs", flag: "--fast-path-poll-ms", kind: "int", min: 100, max: 60_000, help: "how often the kernel's per-flow counters are read (idle expiry follows each read)" },
+  { key: "fastPathTimeoutRefresh", flag: "--fast-path-timeout-refresh", kind: "choice", choices: ["auto", "poll", "packet"], help: "auto | poll | packet: who keeps kernel elements' idle timeouts; poll (the agent, at each counter poll) needs in-place element timeout updates, packet (an update per packet) costs the fast path more (auto: poll where the kernel has it; see README)" },
   { key: "slowPathMaxPps", flag: "--slow-path-max-pps", kind: "int", min: 0, max: SLOW_PATH_MAX_PPS_LIMIT, help: "with the fast path: packets per second let through to the agent, the excess dropped in the ingress chain (0: no limit; see README)" },
   { key: "filePollMs", flag: "--file-poll-ms", kind: "int", min: 100, max: 3_600_000, help: "how often the --config file is checked for changes, in ms (SIGHUP reloads at once)" },
   { key: "emfEndpoint", flag: "--emf-endpoint", kind: "loopback", help: "send key counters as CloudWatch EMF JSON to this CloudWatch agent UDP listener (127.x.x.x:port only), e.g. 127.0.0.1:25888", defaultText: "off" },
@@ -124,6 +130,7 @@ export function defaultSettings(): AgentSettings {
     fastPathMaxFlows: 65_536,
     fastPathEndpoints: 16,
     fastPathPollMs: 2000,
+    fastPathTimeoutRefresh: "auto",
     emfEndpoint: "",
     emfIntervalSeconds: 60,
     emfDimension: process.env.EC2_INSTANCE_ID ?? "",
@@ -183,14 +190,12 @@ function parseSetting(spec: SettingSpec, value: unknown, fromFlag: boolean, path
       if (value === false || value === "off" || value === "false") return false;
       problems.add(path, `${describe(value)} is not on/off`);
       return undefined;
-    case "mode":
-      if (value === "auto" || value === "reuseport" || value === "shared") return value;
-      problems.add(path, `${describe(value)} is not one of auto, reuseport, shared`);
+    case "choice": {
+      const choices = spec.choices ?? [];
+      if (typeof value === "string" && choices.includes(value)) return value;
+      problems.add(path, `${describe(value)} is not one of ${choices.join(", ")}`);
       return undefined;
-    case "fastpath":
-      if (value === "auto" || value === "nft" || value === "off") return value;
-      problems.add(path, `${describe(value)} is not one of auto, nft, off`);
-      return undefined;
+    }
     case "loopback": {
       // Only this machine's loopback: metrics never leave the appliance by this path.
       const match = typeof value === "string" ? /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(value) : null;

@@ -35,8 +35,10 @@ export const Counter = {
   FastPathPollSeconds: 21,
   /** Polls put off or stopped because the data path kept the event loop busy (poll-schedule.ts). */
   FastPathPollsDeferred: 22,
+  /** Kernel elements whose idle timeouts a poll refreshed (with --fast-path-timeout-refresh poll). */
+  FastPathTimeoutRefreshes: 23,
 } as const;
-const COUNTER_COUNT = 23;
+const COUNTER_COUNT = 24;
 
 /** One worker's counters. */
 export class DataPlaneCounters {

@@ -1,8 +1,9 @@
 // What a listing of a flow's kernel element adds to the flow. The element's counter counts each
-// packet the ingress chain forwarded or dropped twice (lookup and update) and each datagram the
-// agent returned once (the egress chain). The agent keeps, per flow, a baseline in those raw
-// units: what it has already credited (two per packet) plus the returns it made itself. What the
-// counter holds beyond the baseline is the kernel's new work.
+// packet the ingress chain forwarded or dropped once (its lookup), or twice where the chain also
+// refreshes the element's timeout per packet (`update`, kernelCountsPerPacket), and each datagram
+// the agent returned once (the egress chain). The agent keeps, per flow, a baseline in those raw
+// units: what it has already credited plus the returns it made itself. What the counter holds
+// beyond the baseline is the kernel's new work.
 //
 // A listing and the agent's returns race: a return made after the kernel dumped the element but
 // before the agent read the dump is in the baseline and not yet in the counter. So only whole
@@ -11,7 +12,7 @@
 // race (a return during this poll) or an element the kernel dropped and learned again, whose
 // counter restarted.
 
-import { KERNEL_COUNTS_PER_PACKET, OUTER_OVERHEAD_BYTES } from "./fast-path-elements";
+import { OUTER_OVERHEAD_BYTES } from "./fast-path-elements";
 
 /** One crediting: what to add to the flow, and its new baseline. */
 export class Credit {
@@ -19,6 +20,9 @@ export class Credit {
   bytes = 0;
   basePackets = 0;
   baseBytes = 0;
+
+  /** `countsPerPacket`: raw counts per forwarded packet (kernelCountsPerPacket). */
+  constructor(private readonly countsPerPacket: number) {}
 
   /**
    * From the element's raw counts and the flow's baseline; `raced` says the agent returned one of
@@ -32,13 +36,13 @@ export class Credit {
       basePackets = 0;
       baseBytes = 0;
     }
-    const packets = Math.floor((rawPackets - basePackets) / KERNEL_COUNTS_PER_PACKET);
+    const packets = Math.floor((rawPackets - basePackets) / this.countsPerPacket);
     if (packets === 0) return this.nothing(basePackets, baseBytes);
-    const bytes = Math.max(0, Math.floor((rawBytes - baseBytes) / KERNEL_COUNTS_PER_PACKET) - packets * OUTER_OVERHEAD_BYTES);
+    const bytes = Math.max(0, Math.floor((rawBytes - baseBytes) / this.countsPerPacket) - packets * OUTER_OVERHEAD_BYTES);
     this.packets = packets;
     this.bytes = bytes;
-    this.basePackets = basePackets + packets * KERNEL_COUNTS_PER_PACKET;
-    this.baseBytes = baseBytes + (bytes + packets * OUTER_OVERHEAD_BYTES) * KERNEL_COUNTS_PER_PACKET;
+    this.basePackets = basePackets + packets * this.countsPerPacket;
+    this.baseBytes = baseBytes + (bytes + packets * OUTER_OVERHEAD_BYTES) * this.countsPerPacket;
     return this;
   }
 

@@ -7,7 +7,8 @@
 // An element as nft 1.0.6 prints it:
 //   {"elem": {"val": {"concat": [SOURCE, DESTINATION, SOURCE_PORT, DESTINATION_PORT]},
 //    "timeout": 350, "expires": 349, "counter": {"packets": 7, "bytes": 924}}}
-// Fields are decimal integers, or hex strings for values wider than 64 bits (IPv6 addresses).
+// Fields are decimal integers, or hex strings for values wider than 64 bits (IPv6 addresses);
+// timeout and expires are whole seconds (expires rounded down).
 
 import { setFamily } from "./fast-path-elements";
 
@@ -19,11 +20,14 @@ export interface ListedElement {
   destinationPort: number;
   packets: number;
   bytes: number;
+  /** Whole seconds until the kernel expires the element; -1 when the listing gives none. */
+  expiresSeconds: number;
 }
 
 const CONCAT = '"concat": [';
 const COUNTER = '"counter": {"packets": ';
 const BYTES = ', "bytes": ';
+const EXPIRES = '"expires": ';
 const LOW_32 = 0xffffffffn;
 const QUOTE = 0x22;
 const ZERO = 0x30;
@@ -50,6 +54,7 @@ export class SetListingReader {
     destinationPort: 0,
     packets: 0,
     bytes: 0,
+    expiresSeconds: -1,
   };
   private readonly addressWords: number;
   /** The key's fields as read: source, destination, source port, destination port. */
@@ -124,6 +129,10 @@ export class SetListingReader {
     element.destinationPort = Number(fields[3]);
     element.packets = Number(text.slice(packetsAt, bytesMark));
     element.bytes = Number(text.slice(bytesAt, objectEnd));
+    const expiresMark = text.indexOf(EXPIRES, this.fieldEnd);
+    const expiresAt = expiresMark + EXPIRES.length;
+    const expiresEnd = expiresMark < 0 || expiresMark > counter ? -1 : text.indexOf(",", expiresAt);
+    element.expiresSeconds = expiresEnd < 0 || expiresEnd > counter ? -1 : Number(text.slice(expiresAt, expiresEnd));
     this.visit(element);
     return objectEnd + 1;
   }

@@ -13,9 +13,13 @@ import {
   MAX_BANKS,
   RETURN_OVERHEAD_BYTES,
   SET_COUNT,
+  TimeoutRefresh,
   bankSetName,
   elementsOf,
+  kernelCountsPerPacket,
   offloadableProtocol,
+  orientationOf,
+  refreshSlackSeconds,
   setAllows,
   setFamily,
   setIndexOf,
@@ -47,12 +51,17 @@ export interface FastPathConfig {
   readonly pollMs: number;
   readonly tcpIdleTimeoutSeconds: number;
   readonly otherIdleTimeoutSeconds: number;
+  /** Who keeps elements' idle timeouts: with "poll", this worker's polls (refreshTimeout). */
+  readonly timeoutRefresh: TimeoutRefresh;
 }
 
 /** Commands per nft transaction; a reload of a full table is cut into lines of this many. */
 const COMMANDS_PER_LINE = 256;
 /** A listing runs at the lowest priority, so on a saturated core it may take long; past this it counts as an error. */
 const LIST_TIMEOUT_MS = 60_000;
+
+/** A `written` entry's expiry of one orientation when no listing has shown it this poll. */
+const NOT_LISTED = -1;
 
 /** Where (bank, set) is in the per-set arrays; a flow's place is 1 + that, 0 when it is not offloaded. */
 function setSlot(bank: number, set: number): number {
@@ -84,13 +93,16 @@ export class FastPath {
   private readonly channel: NftChannel;
   private readonly geneve = new GeneveHeader();
   private readonly inner = new InnerPacket();
-  private readonly credit = new Credit();
+  private readonly credit: Credit;
   /**
    * Allowed flows the agent wrote (they waited for their bank): they may be two elements, one
    * each way round, so a poll sums their raw counts before crediting them. Slot -> this poll's
-   * raw packets and bytes; at most the flows that waited (fast-path-endpoints.ts).
+   * raw packets and bytes, and each orientation's listed expiry (s, NOT_LISTED); at most the
+   * flows that waited (fast-path-endpoints.ts).
    */
-  private readonly written = new Map<number, [number, number]>();
+  private readonly written = new Map<number, [number, number, number, number]>();
+  /** With timeouts kept by the polls: the slack (s) given to TCP and to other elements past their idle timeout. */
+  private readonly slack: readonly [number, number] | null;
   private polling: Promise<void> | null = null;
   /** The signal of the call that started the running poll. */
   private pollingSignal: AbortSignal | undefined = undefined;
@@ -109,6 +121,9 @@ export class FastPath {
     requestBank: (endpoint: string) => void,
   ) {
     this.endpoints = new EndpointBanks(config.banks, requestBank);
+    const refreshAtPolls = config.timeoutRefresh === "poll";
+    this.credit = new Credit(kernelCountsPerPacket(refreshAtPolls));
+    this.slack = refreshAtPolls ? [refreshSlackSeconds(config.tcpIdleTimeoutSeconds, config.pollMs), refreshSlackSeconds(config.otherIdleTimeoutSeconds, config.pollMs)] : null;
     // Zero-filled, so a slot's pages become resident only once a flow there is offloaded.
     this.place = new Uint16Array(table.capacity);
     this.presence = new ElementPresence(table.capacity);
@@ -185,8 +200,8 @@ export class FastPath {
     if (allow && !write) return;
     // The kernel may also have learned this one the other way round, from a return after the
     // bank's map entry was written and before this worker heard of the bank.
-    if (allow) this.written.set(slot, [0, 0]);
-    const timeout = setIsTcp(set) ? this.config.tcpIdleTimeoutSeconds : this.config.otherIdleTimeoutSeconds;
+    if (allow) this.written.set(slot, [0, 0, NOT_LISTED, NOT_LISTED]);
+    const timeout = this.elementTimeout(set);
     // The initiator's direction, as the kernel would have learned it from the flow's first return.
     const [ab, ba] = elementsOf(table.keys, slot, table.family(slot));
     const element = (table.flags[slot] & FLAG_INITIATOR_IS_A) !== 0 ? ab : ba;
@@ -264,9 +279,14 @@ export class FastPath {
       this.listing = false;
     }
     for (const [slot, sums] of this.written) {
-      if (complete && this.presence.wasListed(slot)) this.creditFlow(slot, placeSet(this.place[slot]), sums[0], sums[1]);
-      sums[0] = 0;
-      sums[1] = 0;
+      if (complete && this.presence.wasListed(slot)) {
+        const place = this.place[slot];
+        this.creditFlow(slot, placeSet(place), sums[0], sums[1]);
+        for (const orientation of [0, 1] as const) {
+          if (sums[2 + orientation] !== NOT_LISTED) this.refreshTimeout(slot, placeBank(place), placeSet(place), orientation, sums[2 + orientation]);
+        }
+      }
+      sums.fill(0, 0, 2).fill(NOT_LISTED, 2);
     }
     const values = this.counters.values;
     const place = this.place;
@@ -327,12 +347,41 @@ export class FastPath {
     if (slot < 0 || this.place[slot] !== 1 + setSlot(bank, set)) return;
     this.presence.listed(slot);
     const sums = this.written.size === 0 ? undefined : this.written.get(slot);
+    const orientation = this.slack === null ? 0 : orientationOf(this.table.keys, slot, inner.family, element.source, element.sourcePort);
     if (sums !== undefined) {
       sums[0] += element.packets;
       sums[1] += element.bytes;
+      sums[2 + orientation] = element.expiresSeconds;
       return;
     }
     this.creditFlow(slot, set, element.packets, element.bytes);
+    this.refreshTimeout(slot, bank, set, orientation, element.expiresSeconds);
+  }
+
+  /** The timeout an element of set `set` is written with: its flows' idle timeout, plus the slack where polls refresh it. */
+  private elementTimeout(set: number): number {
+    const tcp = setIsTcp(set);
+    const idle = tcp ? this.config.tcpIdleTimeoutSeconds : this.config.otherIdleTimeoutSeconds;
+    return this.slack === null ? idle : idle + this.slack[tcp ? 0 : 1];
+  }
+
+  /**
+   * Where the polls keep timeouts: gives the flow's element (listed in `orientation`, expiring in
+   * `expiresSeconds`) a fresh timeout once it would outlive the agent's own deadline for the flow
+   * (just moved by the credit) by less than half the slack, so that the kernel never drops an
+   * element the agent still holds, and an active flow costs about one command per half slack.
+   */
+  private refreshTimeout(slot: number, bank: number, set: number, orientation: 0 | 1, expiresSeconds: number): void {
+    const slack = this.slack;
+    if (slack === null || expiresSeconds < 0 || this.closing) return;
+    const margin = slack[setIsTcp(set) ? 0 : 1] * 500;
+    if (expiresSeconds * 1000 >= this.table.deadline(slot) - this.pollAt + margin) return;
+    const table = this.table;
+    const element = elementsOf(table.keys, slot, table.family(slot))[orientation];
+    // The kernel resets an existing element's expiry only when it is given one (`expires`).
+    const timeout = this.elementTimeout(set);
+    this.enqueue(`add element netdev ${FAST_PATH_TABLE} ${bankSetName(set, bank)} { ${element} timeout ${timeout}s expires ${timeout}s }`);
+    this.counters.values[Counter.FastPathTimeoutRefreshes]++;
   }
 
   /** Credits the flow in `slot` (of set `set`) with what its elements' raw counts hold beyond its baseline. */

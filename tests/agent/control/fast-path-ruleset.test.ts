@@ -16,6 +16,8 @@ const SPEC: FastPathTableSpec = {
   otherIdleTimeoutSeconds: 120,
   setSize: 131072,
   banks: 2,
+  timeoutRefresh: "packet",
+  pollMs: 2000,
 };
 
 function chainOf(text: string, name: string): string[] {
@@ -86,6 +88,28 @@ describe("agent: fast path table", () => {
     assert.match(chainOf(text, "geneve")[0], / @len4 @th,160,64 vmap @in4$/);
     assert.match(chainOf(text, "returned")[1], / @len6 @th,160,64 vmap @learn6$/);
     for (const map of ["in4", "in6", "learn4", "learn6"]) assert.ok(text.includes(`  map ${map} { typeof @th,160,64 : verdict; size 2; }`), map);
+  });
+
+  it("with timeouts kept by the agent's polls: a lookup alone per packet, and learned elements with the refresh slack", () => {
+    const text = renderFastPathTable({ ...SPEC, timeoutRefresh: "poll" });
+    assert.doesNotMatch(text, / update @/);
+    assert.deepEqual(chainOf(text, "in4_1"), [
+      "    @th,456,8 6 @th,400,16 >= 40 @th,480,32 . @th,512,32 . @th,544,16 . @th,560,16 @a4t_1 goto allow",
+      "    @th,456,8 6 @th,400,16 >= 40 @th,512,32 . @th,480,32 . @th,560,16 . @th,544,16 @a4t_1 goto allow",
+      "    @th,456,8 17 @th,480,32 . @th,512,32 . @th,544,16 . @th,560,16 @a4u_1 goto allow",
+      "    @th,456,8 17 @th,512,32 . @th,480,32 . @th,560,16 . @th,544,16 @a4u_1 goto allow",
+      "    @th,456,8 6 @th,400,16 >= 40 @th,480,32 . @th,512,32 . @th,544,16 . @th,560,16 @d4t_1 drop",
+      "    @th,456,8 6 @th,400,16 >= 40 @th,512,32 . @th,480,32 . @th,560,16 . @th,544,16 @d4t_1 drop",
+      "    @th,456,8 17 @th,480,32 . @th,512,32 . @th,544,16 . @th,560,16 @d4u_1 drop",
+      "    @th,456,8 17 @th,512,32 . @th,480,32 . @th,560,16 . @th,544,16 @d4u_1 drop",
+    ]);
+    // TCP 350 s + 88 (a quarter), UDP 120 s + 30.
+    assert.deepEqual(chainOf(text, "learn4_0"), [
+      "    @th,456,8 6 @th,400,16 >= 40 @th,512,32 . @th,480,32 . @th,560,16 . @th,544,16 @a4t_0 return",
+      "    @th,456,8 6 @th,400,16 >= 40 add @a4t_0 { @th,480,32 . @th,512,32 . @th,544,16 . @th,560,16 timeout 438s }",
+      "    @th,456,8 17 @th,512,32 . @th,480,32 . @th,560,16 . @th,544,16 @a4u_0 return",
+      "    @th,456,8 17 add @a4u_0 { @th,480,32 . @th,512,32 . @th,544,16 . @th,560,16 timeout 150s }",
+    ]);
   });
 
   it("proves the outer shape with raw reads after one protocol match, and the GENEVE header and inner IPv4 header in one masked read each", () => {

@@ -33,7 +33,7 @@ describe("agent: loading documents", () => {
     assert.deepEqual(problemsOf(doc), [
       "agent.workers: 0 is not an integer between 1 and 256",
       'agent.gwlbCidrs[1]: "fe80::/10" is not an IPv4 CIDR',
-      "agent.flavour: unknown setting (allowed: listenAddress, listenPort, gwlbCidrs, gwlbPort, healthAddress, healthPort, metricsPort, workers, socketMode, drainSeconds, tcpIdleTimeoutSeconds, otherIdleTimeoutSeconds, maxFlows, maxReturnSockets, receiveBufferBytes, sendBufferBytes, flowLogs, flowLogRate, pollSeconds, fastPath, fastPathDevice, fastPathMaxFlows, fastPathEndpoints, fastPathPollMs, slowPathMaxPps, filePollMs, emfEndpoint, emfIntervalSeconds, emfDimension, emfFleet, region)",
+      "agent.flavour: unknown setting (allowed: listenAddress, listenPort, gwlbCidrs, gwlbPort, healthAddress, healthPort, metricsPort, workers, socketMode, drainSeconds, tcpIdleTimeoutSeconds, otherIdleTimeoutSeconds, maxFlows, maxReturnSockets, receiveBufferBytes, sendBufferBytes, flowLogs, flowLogRate, pollSeconds, fastPath, fastPathDevice, fastPathMaxFlows, fastPathEndpoints, fastPathPollMs, fastPathTimeoutRefresh, slowPathMaxPps, filePollMs, emfEndpoint, emfIntervalSeconds, emfDimension, emfFleet, region)",
       "extra: unknown field (allowed: version, description, defaultAction, failMode, internalCidrs, rules, agent)",
       'defaultAction: "permit" is not "allow" or "deny"',
       'failMode: "maybe" is not "open" or "closed" (required: how to treat packets that cannot be classified)',

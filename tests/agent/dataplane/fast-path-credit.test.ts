@@ -1,6 +1,7 @@
-// Crediting a flow from its kernel element's counter: two counts per packet the kernel forwarded,
-// one per datagram the agent returned, against the flow's baseline; the race between a listing
-// and the agent's returns, and an element the kernel learned again.
+// Crediting a flow from its kernel element's counter: two counts per packet the kernel forwarded
+// where the chain refreshes timeouts per packet (one where the polls do), one per datagram the
+// agent returned, against the flow's baseline; the race between a listing and the agent's
+// returns, and an element the kernel learned again.
 import { strict as assert } from "node:assert";
 import { Credit } from "../../../appliance-agent/src/dataplane/fast-path-credit";
 
@@ -18,8 +19,8 @@ interface Flow {
   bytes: number;
 }
 
-function poll(flow: Flow, rawPackets: number, rawBytes: number, raced = false): [number, number] {
-  const credit = new Credit().compute(rawPackets, rawBytes, flow.basePackets, flow.baseBytes, raced);
+function poll(flow: Flow, rawPackets: number, rawBytes: number, raced = false, countsPerPacket = 2): [number, number] {
+  const credit = new Credit(countsPerPacket).compute(rawPackets, rawBytes, flow.basePackets, flow.baseBytes, raced);
   flow.basePackets = credit.basePackets;
   flow.baseBytes = credit.baseBytes;
   flow.packets += credit.packets;
@@ -39,6 +40,17 @@ describe("agent: crediting a flow from its kernel counter", () => {
     assert.deepEqual([flow.basePackets, flow.baseBytes], [7, RETURN + 3 * FORWARDED]);
     assert.deepEqual(poll(flow, 7 + 2 * 2, RETURN + 5 * FORWARDED), [2, 200]);
     assert.deepEqual(poll(flow, 11, RETURN + 5 * FORWARDED), [0, 0]);
+  });
+
+  it("with one count per forwarded packet (no per-packet update), credits each count above the baseline as a packet", () => {
+    const flow = learned();
+    const once = INNER + 68;
+    assert.deepEqual(poll(flow, 1 + 3, RETURN + 3 * once, false, 1), [3, 300]);
+    assert.deepEqual([flow.basePackets, flow.baseBytes], [4, RETURN + 3 * once]);
+    flow.basePackets += 1;
+    flow.baseBytes += RETURN;
+    assert.deepEqual(poll(flow, 5 + 2, 2 * RETURN + 5 * once, false, 1), [2, 200]);
+    assert.deepEqual([flow.packets, flow.bytes], [5, 500]);
   });
 
   it("credits a return made after the kernel dumped the element on the next poll, not as a new element", () => {

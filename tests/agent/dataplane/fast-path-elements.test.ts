@@ -2,7 +2,7 @@
 // kernel's JSON listing (nft 1.0.6's own output, captured in a namespace) is read back, whole or
 // as it streams in chunks.
 import { strict as assert } from "node:assert";
-import { FAST_PATH_SETS, bankSetName, elementsOf, setIndexOf } from "../../../appliance-agent/src/dataplane/fast-path-elements";
+import { FAST_PATH_SETS, bankSetName, elementsOf, orientationOf, setIndexOf } from "../../../appliance-agent/src/dataplane/fast-path-elements";
 import { ListedElement, SetListingReader } from "../../../appliance-agent/src/dataplane/fast-path-listing";
 import { KEY_WORDS } from "../../../appliance-agent/src/dataplane/flow-key";
 
@@ -60,12 +60,17 @@ describe("agent: fast-path set elements", () => {
       "0x20010db8000000000000000000000002 . 0x20010db8000000000000000000000001 . 0x0400 . 0x0035",
     ]);
     assert.equal(bankSetName(setIndexOf(false, 6, 17), 12), "d6u_12");
+    // Which of the two a listed key is.
+    assert.equal(orientationOf(keys, 1, 4, Uint32Array.of(0x0a0a1564), 443), 0);
+    assert.equal(orientationOf(keys, 1, 4, Uint32Array.of(0xcb007101), 40000), 1);
+    assert.equal(orientationOf(six, 0, 6, Uint32Array.of(0x20010db8, 0, 0, 2), 1024), 1);
+    assert.equal(orientationOf(six, 0, 6, Uint32Array.of(0x20010db8, 0, 0, 1), 53), 0);
   });
 
   it("reads the kernel's IPv4 listing", () => {
     assert.deepEqual(read(A4T_LISTING, setIndexOf(true, 4, 6)), [
-      { source: [0x0a0a1564, 0, 0, 0], destination: [0xcb007101, 0, 0, 0], sourcePort: 443, destinationPort: 1024, packets: 7, bytes: 924 },
-      { source: [0xc6120001, 0, 0, 0], destination: [0xc6120002, 0, 0, 0], sourcePort: 80, destinationPort: 8080, packets: 0, bytes: 0 },
+      { source: [0x0a0a1564, 0, 0, 0], destination: [0xcb007101, 0, 0, 0], sourcePort: 443, destinationPort: 1024, packets: 7, bytes: 924, expiresSeconds: 330 },
+      { source: [0xc6120001, 0, 0, 0], destination: [0xc6120002, 0, 0, 0], sourcePort: 80, destinationPort: 8080, packets: 0, bytes: 0, expiresSeconds: 12 },
     ]);
   });
 
@@ -78,6 +83,7 @@ describe("agent: fast-path set elements", () => {
         destinationPort: 1024,
         packets: 3,
         bytes: 444,
+        expiresSeconds: 99,
       },
     ]);
   });
@@ -87,12 +93,12 @@ describe("agent: fast-path set elements", () => {
     const whole = read(A4T_LISTING, set);
     for (let cut = 1; cut < A4T_LISTING.length; cut++) {
       const out: number[][] = [];
-      const reader = new SetListingReader(set, (e) => out.push([e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]));
+      const reader = new SetListingReader(set, (e) => out.push([e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes, e.expiresSeconds]));
       reader.push(A4T_LISTING.slice(0, cut));
       reader.push(A4T_LISTING.slice(cut));
       assert.equal(reader.finish(), true, `cut at ${cut}`);
       assert.equal(reader.count, 2, `cut at ${cut}`);
-      assert.deepEqual(out, whole.map((e) => [e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes]), `cut at ${cut}`);
+      assert.deepEqual(out, whole.map((e) => [e.source[0], e.destination[0], e.sourcePort, e.destinationPort, e.packets, e.bytes, e.expiresSeconds]), `cut at ${cut}`);
     }
     const bytes: number[] = [];
     const oneByOne = new SetListingReader(setIndexOf(true, 6, 17), (e) => bytes.push(e.bytes, e.source[3], e.destination[3]));
@@ -119,6 +125,13 @@ describe("agent: fast-path set elements", () => {
     seen.length = 0;
     assert.equal(readListedSet(bare, setIndexOf(true, 4, 6), (e) => seen.push(e.sourcePort)), 2);
     assert.deepEqual(seen, [80]);
+  });
+
+  it("gives no expiry for an element listed without a timeout", () => {
+    const listing = A4T_LISTING.replace('"timeout": 350, "expires": 330, ', "");
+    const expiries: number[] = [];
+    readListedSet(listing, setIndexOf(true, 4, 6), (e) => expiries.push(e.expiresSeconds));
+    assert.deepEqual(expiries, [-1, 12]);
   });
 
   it("reads nothing from an empty set", () => {

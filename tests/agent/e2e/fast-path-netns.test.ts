@@ -34,6 +34,13 @@ class NsAgent {
   flowLogs(): Array<Record<string, unknown>> {
     return this.stdout.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
   }
+  /** Who keeps element timeouts, as the agent said at start ("poll" or "packet"). */
+  timeoutRefresh(): string {
+    const line = this.stderr.join("").split("\n").find((l) => l.includes('"fast path on'));
+    const mode = line === undefined ? undefined : (JSON.parse(line) as { timeoutRefresh?: string }).timeoutRefresh;
+    if (mode !== "poll" && mode !== "packet") throw new Error(`no timeoutRefresh in the agent's start line: ${line}`);
+    return mode;
+  }
   async stop(signal: NodeJS.Signals): Promise<number | null> {
     this.child.kill(signal);
     return this.exited;
@@ -180,7 +187,7 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
 
   it("gives each GWLB endpoint a bank of its own: a rule for one endpoint decides the same 5-tuple differently for the other, in the kernel", async () => {
     const policy = { defaultAction: "allow", failMode: "closed", rules: [{ name: "not-b", action: "deny", protocol: "udp", endpointIds: ["00000000000000bb"], destination: { ports: 7100 } }] };
-    await start(policy, ["--fast-path", "nft"]);
+    const running = await start(policy, ["--fast-path", "nft"]);
     const inner = { src: "10.1.0.1", dst: "10.2.0.1", protocol: "udp" as const, srcPort: 4100, dstPort: 7100, totalLength: 64 };
     const fromA = buildDatagram({ inner, geneve: { endpointId: 0xaan } }).datagram;
     const fromB = buildDatagram({ inner, geneve: { endpointId: 0xbbn } }).datagram;
@@ -202,8 +209,11 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     const m = await metrics();
     assert.equal(m.get("gwlb_agent_packets_in_total"), 2);
     assert.equal(m.get("gwlb_agent_fast_path_endpoints"), 2);
-    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, /0xa010001 \. 0xa020001 \. 0x1004 \. 0x1bbc counter packets 6 /);
-    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "d4u_1").stdout, /0xa010001 \. 0xa020001 \. 0x1004 \. 0x1bbc counter packets 6 /);
+    // Both elements were written by the agent (each endpoint's first flow waits for its bank), so
+    // they count only the kernel's 3 packets: once each, or twice where the chain refreshes timeouts.
+    const counts = 3 * (running.timeoutRefresh() === "poll" ? 1 : 2);
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, new RegExp(`0xa010001 \\. 0xa020001 \\. 0x1004 \\. 0x1bbc counter packets ${counts} `));
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "d4u_1").stdout, new RegExp(`0xa010001 \\. 0xa020001 \\. 0x1004 \\. 0x1bbc counter packets ${counts} `));
   });
 
   it("keeps the flows of endpoints beyond --fast-path-endpoints on the slow path", async () => {
@@ -291,6 +301,58 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     const end = running.flowLogs().find((log) => log.event === "flow_end")!;
     assert.deepEqual([end.reason, end.packets, end.bytes, end.verdict], ["idle", 4, 400, "allow"]);
     assert.equal((await metrics()).get("gwlb_agent_fast_path_flows"), 0);
+  });
+
+  it("keeps an active offloaded flow's element past its idle timeout by refreshing it at polls, one count per packet", async function () {
+    const running = await start(ALLOW_ALL, ["--fast-path", "nft", "--idle-timeout", "2"]);
+    if (running.timeoutRefresh() !== "poll") {
+      if (process.env.CI === "true") throw new Error("this kernel does not update element timeouts in place");
+      console.log("      skipped: this kernel does not update element timeouts in place (--fast-path-timeout-refresh packet)");
+      this.skip();
+    }
+    assert.doesNotMatch(net.nft("list", "table", "netdev", "gwlb_agent").stdout, / update @/);
+    const datagram = udpDatagram(4005, 9001, 100);
+    await offload(datagram, 40006);
+    // The element is learned with 2 s + 2 s of slack: 5 s of packets, 250 ms apart, outlast it.
+    const sent = 20;
+    for (let i = 0; i < sent; i++) {
+      await peer.send(datagram, 40006);
+      await sleep(250);
+    }
+    const returns = await peer.returns();
+    assert.equal(returns.length, sent);
+    assert.ok(returns.every((r) => r.fromPort === 40006 && r.hex === datagram.toString("hex")), "byte for byte, port kept");
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_packets_total") === sent, "kernel counts polled");
+    const m = await metrics();
+    // Every packet after the first came back from the kernel, and the element was refreshed, never lost.
+    assert.equal(m.get("gwlb_agent_packets_in_total"), 1);
+    assert.equal(m.get("gwlb_agent_fast_path_installs_total"), 1);
+    // About one per half slack (1 s) of traffic, not one per poll (25 in those 5 s).
+    const refreshes = m.get("gwlb_agent_fast_path_timeout_refreshes_total")!;
+    assert.ok(refreshes >= 3 && refreshes <= 10, `refreshes: ${refreshes}`);
+    // The agent wrote the element (the endpoint's first flow waits for its bank): one count per forwarded packet.
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, new RegExp(`counter packets ${sent} bytes ${sent * 168} timeout 4s `));
+    await waitFor(() => running.flowLogs().some((log) => log.event === "flow_end"), "flow_end", 10_000);
+    const end = running.flowLogs().find((log) => log.event === "flow_end")!;
+    assert.deepEqual([end.reason, end.packets, end.bytes], ["idle", 1 + sent, 100 * (1 + sent)]);
+    await waitFor(() => net.kernelFlowElements() === 0, "the element deleted with its flow");
+  });
+
+  it("with --fast-path-timeout-refresh packet, refreshes timeouts in the chain and credits its two counts per packet exactly", async () => {
+    const running = await start(ALLOW_ALL, ["--fast-path", "nft", "--fast-path-timeout-refresh", "packet"]);
+    assert.equal(running.timeoutRefresh(), "packet");
+    assert.match(net.nft("list", "chain", "netdev", "gwlb_agent", "in4_0").stdout, / update @a4u_0 \{ @th,480,32 \. @th,512,32 \. @th,544,16 \. @th,560,16 timeout 2m\b/);
+    const datagram = udpDatagram(4006, 9002, 100);
+    await offload(datagram, 40007);
+    for (let i = 0; i < 3; i++) await peer.send(datagram, 40007);
+    await sleep(300);
+    assert.equal((await peer.returns()).length, 3);
+    await waitFor(async () => (await metrics()).get("gwlb_agent_fast_path_packets_total") === 3, "kernel counts polled");
+    const m = await metrics();
+    assert.equal(m.get("gwlb_agent_fast_path_bytes_total"), 300);
+    assert.equal(m.get("gwlb_agent_fast_path_timeout_refreshes_total"), 0);
+    // Written by the agent (the endpoint's first flow): two counts for each of the kernel's 3 packets.
+    assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, /counter packets 6 bytes 1008 timeout 2m /);
   });
 
   it("never fast-paths fragments, IP options, OAM or truncated datagrams of an offloaded flow", async () => {
