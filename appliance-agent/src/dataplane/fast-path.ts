@@ -2,7 +2,9 @@
 // kernel learns allowed ones from the agent's returns), the batched denials and removals, the
 // banks of sets the control plane gave each GWLB endpoint, and the counter polls that bring what
 // the kernel forwarded back into the flow table (packets, bytes, last seen), so that metrics,
-// idle expiry and flow logs stay the agent's. The flow table stays authoritative: an element
+// idle expiry and flow logs stay the agent's, and, where the polls keep elements' idle timeouts
+// (timeoutRefresh "poll"), give an element a fresh timeout before it could lapse under a flow
+// the agent still holds. The flow table stays authoritative: an element
 // lives only while its flow does, and a flow whose element the kernel lost goes back to the slow
 // path. Its per-flow state sits beside the flow table's, by flow slot, in 19 bytes.
 
