@@ -76,15 +76,20 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     net.nft("delete", "table", "netdev", "gwlb_agent");
   });
 
-  async function start(policy: unknown, extra: string[] = [], wrapper: string[] = []): Promise<NsAgent> {
+  /** Spawns the agent in the appliance's namespace (`wrapper` goes before node there). */
+  async function spawnAgent(policy: unknown, extra: string[], wrapper: string[]): Promise<NsAgent> {
     policyFile = path.join(scratchDir(), `fastpath-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(policyFile, JSON.stringify(policy));
     const bundle = await agentBundle();
     const args = ["netns", "exec", net.applianceNs, ...wrapper, process.execPath, bundle, "--config", policyFile, "--listen-address", APPLIANCE,
       "--gwlb-cidrs", `${GWLB}/32`, "--health-address", APPLIANCE, "--health-port", String(HEALTH), "--workers", "1",
       ...(extra.includes("--fast-path-poll-ms") ? [] : ["--fast-path-poll-ms", "200"]), "--drain-seconds", "0", ...extra];
-    const started = new NsAgent(spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] }));
-    agent = started;
+    agent = new NsAgent(spawn("ip", args, { stdio: ["ignore", "pipe", "pipe"] }));
+    return agent;
+  }
+
+  async function start(policy: unknown, extra: string[] = [], wrapper: string[] = []): Promise<NsAgent> {
+    const started = await spawnAgent(policy, extra, wrapper);
     await waitFor(async () => (await peer.get(`http://${APPLIANCE}:${HEALTH}/health`)).status === 200, "health 200");
     // The table is set up after the sockets are bound, so health may answer before it is in place.
     await waitFor(() => started.stderr.join("").includes('"agent started"'), "agent started");
@@ -129,6 +134,20 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     writeFileSync(real, "");
     writeFileSync(gated, `#!/bin/sh\nfor a in "$@"; do [ "$a" = "-i" ] && while [ ! -e ${gate} ]; do sleep 0.05; done; done\nexec ${real} "$@"\n`, { mode: 0o755 });
     return ["unshare", "-m", "sh", "-c", `mount --bind /usr/sbin/nft ${real} && mount --bind ${gated} /usr/sbin/nft && exec "$0" "$@"`];
+  }
+
+  /**
+   * The command prefix of a mount namespace whose /usr/sbin/nft acts as a kernel without in-place
+   * element timeout updates would: an `add element` to the agent's probe table succeeds and
+   * changes nothing (everything else runs the real nft).
+   */
+  function kernelWithoutTimeoutUpdates(): string[] {
+    const dir = scratchDir();
+    const real = path.join(dir, "nft.real");
+    const fake = path.join(dir, "nft-no-timeout-update");
+    writeFileSync(real, "");
+    writeFileSync(fake, `#!/bin/sh\n[ "$1" = add ] && [ "$2" = element ] && [ "$4" = gwlb_agent_probe ] && exit 0\nexec ${real} "$@"\n`, { mode: 0o755 });
+    return ["unshare", "-m", "sh", "-c", `mount --bind /usr/sbin/nft ${real} && mount --bind ${fake} /usr/sbin/nft && exec "$0" "$@"`];
   }
 
   /** Sends the first packet through the agent and waits until the flow is in the kernel. */
@@ -353,6 +372,21 @@ describe("agent e2e: kernel fast path in network namespaces", function () {
     assert.equal(m.get("gwlb_agent_fast_path_timeout_refreshes_total"), 0);
     // Written by the agent (the endpoint's first flow): two counts for each of the kernel's 3 packets.
     assert.match(net.nft("list", "set", "netdev", "gwlb_agent", "a4u_0").stdout, /counter packets 6 bytes 1008 timeout 2m /);
+  });
+
+  it("where the kernel keeps an element's expiry when it is added again, refreshes timeouts per packet under auto, and refuses poll at start", async () => {
+    const running = await start(ALLOW_ALL, ["--fast-path", "nft"], kernelWithoutTimeoutUpdates());
+    assert.equal(running.timeoutRefresh(), "packet");
+    assert.match(net.nft("list", "chain", "netdev", "gwlb_agent", "in4_0").stdout, / @a4u_0 update @a4u_0 \{ /);
+    // The probe's scratch table is gone.
+    assert.notEqual(net.nft("list", "table", "netdev", "gwlb_agent_probe").status, 0);
+    await running.stop("SIGKILL");
+    net.nft("delete", "table", "netdev", "gwlb_agent");
+    const refused = await spawnAgent(ALLOW_ALL, ["--fast-path", "nft", "--fast-path-timeout-refresh", "poll"], kernelWithoutTimeoutUpdates());
+    assert.equal(await refused.exited, 1);
+    assert.match(refused.stderr.join(""), /--fast-path nft: --fast-path-timeout-refresh poll: this kernel does not update an element's timeout in place/);
+    assert.notEqual(net.nft("list", "table", "netdev", "gwlb_agent").status, 0);
+    assert.notEqual(net.nft("list", "table", "netdev", "gwlb_agent_probe").status, 0);
   });
 
   it("never fast-paths fragments, IP options, OAM or truncated datagrams of an offloaded flow", async () => {
