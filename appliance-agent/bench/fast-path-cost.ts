@@ -1,6 +1,7 @@
 // Where the fast path's kernel time goes. The agent decides the benchmark's flows once and is
 // stopped with SIGINT, which leaves its table and elements in place; then the same offered rate
-// is sent through that table with one stage at a time taken out of its chains, through a bare
+// is sent through that table with one stage at a time taken out of its chains (and with the
+// per-packet timeout update put in, where the agent's polls keep timeouts), through a bare
 // netdev forward (the floor of forwarding from the ingress hook), and through the kernel
 // hairpin, each variant in every round, and the medians of appliance CPU per packet are compared.
 // A variant is a measurement aid only: it proves less than the agent's table does.
