@@ -78,7 +78,7 @@ export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number
     () => undefined,
     () => undefined,
   );
-  return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: typedArrayBytes(fastPath) / slots };
+  return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: typedArrayBytes(fastPath.flows) / slots };
 }
 
 /**

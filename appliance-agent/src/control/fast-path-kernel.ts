@@ -6,7 +6,7 @@
 import type { FastPathConfig } from "../dataplane/fast-path";
 import { logEvent } from "../shared/log";
 import { runCommand } from "../shared/run-command";
-import type { TimeoutRefresh } from "../dataplane/fast-path-elements";
+import type { TimeoutRefresh } from "../dataplane/fast-path-timeouts";
 import { FastPathTableSpec, renderFastPathRemoval, renderFastPathTable } from "./fast-path-ruleset";
 import type { AgentSettings } from "./settings";
 

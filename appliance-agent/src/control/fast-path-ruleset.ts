@@ -33,7 +33,8 @@
 // forwards also passes the egress hook, so it carries a mark the egress chain skips. The egress
 // chain counts each return it sees once (the agent subtracts its own returns, dataplane/fast-path.ts).
 
-import { BANK_MAPS, FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, TimeoutRefresh, bankSetName, refreshSlackSeconds, setIndexOf } from "../dataplane/fast-path-elements";
+import { BANK_MAPS, FAST_PATH_SETS, FAST_PATH_TABLE, FORWARDED_MARK, bankSetName, setIndexOf } from "../dataplane/fast-path-elements";
+import { TimeoutRefresh, elementTimeoutSeconds } from "../dataplane/fast-path-timeouts";
 import { PROTO_TCP, PROTO_UDP } from "../shared/ip-protocols";
 import { parseIpv4, parseIpv4Cidr, prefixMask } from "../../../common/cidr";
 
@@ -59,7 +60,7 @@ export interface FastPathTableSpec {
   /** Packets per second let through to the agent's socket; the excess is dropped here (0: no limit). */
   readonly slowPathMaxPps?: number;
   readonly timeoutRefresh: TimeoutRefresh;
-  /** The agent's counter poll interval (with "poll", learned elements get its slack, refreshSlackSeconds). */
+  /** The agent's counter poll interval (with "poll", learned elements get a slack that depends on it, elementTimeoutSeconds). */
   readonly pollMs: number;
 }
 
@@ -119,8 +120,7 @@ function lookup(refresh: TimeoutRefresh, action: string): SetStatement {
  * flow), with the flow's idle timeout, plus the slack of the agent's refreshes where it keeps them.
  */
 function learn(spec: FastPathTableSpec): SetStatement {
-  const slack = (timeout: number): number => (spec.timeoutRefresh === "poll" ? refreshSlackSeconds(timeout, spec.pollMs) : 0);
-  return (name, key, reversed, timeout) => [`${reversed} @${name} return`, `add @${name} { ${key} timeout ${timeout + slack(timeout)}s }`];
+  return (name, key, reversed, timeout) => [`${reversed} @${name} return`, `add @${name} { ${key} timeout ${elementTimeoutSeconds(spec.timeoutRefresh, timeout, spec.pollMs)}s }`];
 }
 
 /**

@@ -1,6 +1,6 @@
 // What a listing of a flow's kernel element adds to the flow. The element's counter counts each
 // packet the ingress chain forwarded or dropped once (its lookup), or twice where the chain also
-// refreshes the element's timeout per packet (`update`, kernelCountsPerPacket), and each datagram
+// refreshes the element's timeout per packet (`update`, fast-path-timeouts.ts), and each datagram
 // the agent returned once (the egress chain). The agent keeps, per flow, a baseline in those raw
 // units: what it has already credited plus the returns it made itself. What the counter holds
 // beyond the baseline is the kernel's new work.
@@ -21,7 +21,7 @@ export class Credit {
   basePackets = 0;
   baseBytes = 0;
 
-  /** `countsPerPacket`: raw counts per forwarded packet (kernelCountsPerPacket). */
+  /** `countsPerPacket`: raw counts per forwarded packet (fast-path-timeouts.ts, kernelCountsPerPacket). */
   constructor(private readonly countsPerPacket: number) {}
 
   /**

@@ -31,33 +31,6 @@ export function bankSetName(index: number, bank: number): string {
 /** Outer IPv4 (20) + UDP (8) + GENEVE with AWS's 32 bytes of options (40): what nft counts above the inner packet. */
 export const OUTER_OVERHEAD_BYTES = 68;
 /**
- * Who keeps an element's idle timeout: "poll", the agent's counter polls (where the kernel updates
- * an element's timeout in place); "packet", an `update` in the ingress chain on every packet.
- */
-export type TimeoutRefresh = "poll" | "packet";
-
-/**
- * Where the agent's polls keep elements' timeouts: how much longer than its flow's idle timeout
- * an element is given, when it is learned and when a poll refreshes it. A poll refreshes an
- * element once it would outlive the agent's own deadline for the flow by less than half of this,
- * so an active flow's element is refreshed about every half of it, and an element outlives its
- * flow's deadline by at least half of it less one poll interval (hence at least two intervals).
- * Listings give expiries in whole seconds, rounded down: at least 2 s keeps that second of doubt
- * from making every poll refresh.
- */
-export function refreshSlackSeconds(idleTimeoutSeconds: number, pollMs: number): number {
-  return Math.max(Math.ceil(idleTimeoutSeconds / 4), Math.ceil((2 * pollMs) / 1000), 2);
-}
-
-/**
- * How many times the element's counter counts one packet the ingress chain forwards or drops: its
- * lookup counts it, and so does the per-packet timeout refresh (`update`) a kernel without
- * in-place element timeout updates needs (control/fast-path-ruleset.ts).
- */
-export function kernelCountsPerPacket(refreshAtPolls: boolean): number {
-  return refreshAtPolls ? 1 : 2;
-}
-/**
  * The egress chain counts each datagram the agent returns for an allowed flow once (its `add`, or
  * its lookup of the reversed key), its length as the device sends it: outer IPv4 (20) + UDP (8) +
  * the GENEVE datagram + Ethernet (14).
