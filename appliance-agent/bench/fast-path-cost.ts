@@ -18,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { ENDPOINT_ID, KEY4, KEY4_REVERSED, LENGTHS4, ipv4LengthTriples } from "../src/control/fast-path-ruleset";
 import { FAST_PATH_TABLE } from "../src/dataplane/fast-path-elements";
+import { GWLB_OTHER_IDLE_TIMEOUT_SECONDS } from "../../common/contract";
 import { AgentProcess, buildBundle } from "./agent-process";
 import { positiveIntegerOption as option } from "./argv";
 import { Generator, compileCHelper, lossFraction } from "./generator";
@@ -91,7 +92,8 @@ function withUpdate(rule: string): string {
     const nameAt = at + key.length + 3;
     const name = rule.slice(nameAt, rule.indexOf(" ", nameAt));
     const end = nameAt + name.length;
-    return `${rule.slice(0, end)} update @${name} { ${key} timeout 120s }${rule.slice(end)}`;
+    // The timeout's value does not change what the refresh costs.
+    return `${rule.slice(0, end)} update @${name} { ${key} timeout ${GWLB_OTHER_IDLE_TIMEOUT_SECONDS}s }${rule.slice(end)}`;
   }
   throw new Error(`fast-path-cost: no flow key in ${JSON.stringify(rule)}`);
 }

@@ -78,7 +78,9 @@ export function agentStructureBytes(): { tableSlot: number; fastPathSlot: number
     () => undefined,
     () => undefined,
   );
-  return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: typedArrayBytes(fastPath.flows) / slots };
+  // The fast path's per-slot state, and the presence bytes it keeps in an object of their own.
+  const fastPathBytes = typedArrayBytes(fastPath.flows) + typedArrayBytes(fastPath.flows.presence);
+  return { tableSlot: typedArrayBytes(table) / slots, fastPathSlot: fastPathBytes / slots };
 }
 
 /**

@@ -79,18 +79,18 @@ const PROBE_TABLE = "gwlb_agent_probe";
  * no `expires`, the kernel keeps the expiry: the agent's refreshes give both.)
  */
 export async function kernelUpdatesTimeouts(nft: string): Promise<boolean> {
-  const set = `netdev ${PROBE_TABLE} s`;
-  const element = "{ 198.18.0.1 timeout 20s expires 5s }";
+  const set = ["netdev", PROBE_TABLE, "s"];
+  const element = (expires: string): string => `{ 198.18.0.1 timeout 20s expires ${expires} }`;
   try {
     await runCommand(nft, ["-f", "-"], {
-      input: `table netdev ${PROBE_TABLE}\ndelete table netdev ${PROBE_TABLE}\ntable netdev ${PROBE_TABLE} {\n  set s { type ipv4_addr; flags timeout; }\n}\nadd element ${set} ${element}\n`,
+      input: `${renderFastPathRemoval(PROBE_TABLE)}table netdev ${PROBE_TABLE} {\n  set s { type ipv4_addr; flags timeout; }\n}\nadd element ${set.join(" ")} ${element("5s")}\n`,
     });
-    await runCommand(nft, ["add", "element", ...set.split(" "), element.replace("5s", "20s")]);
-    const listing = JSON.parse(await runCommand(nft, ["-j", "list", "set", ...set.split(" ")])) as { nftables: Array<{ set?: { elem?: Array<{ elem?: { expires?: number } }> } }> };
+    await runCommand(nft, ["add", "element", ...set, element("20s")]);
+    const listing = JSON.parse(await runCommand(nft, ["-j", "list", "set", ...set])) as { nftables: Array<{ set?: { elem?: Array<{ elem?: { expires?: number } }> } }> };
     const elements = listing.nftables.find((item) => item.set !== undefined)?.set?.elem ?? [];
     return elements.length === 1 && (elements[0].elem?.expires ?? 0) > 10;
   } finally {
-    await runCommand(nft, ["-f", "-"], { input: `table netdev ${PROBE_TABLE}\ndelete table netdev ${PROBE_TABLE}\n` }).catch(() => undefined);
+    await runCommand(nft, ["-f", "-"], { input: renderFastPathRemoval(PROBE_TABLE) }).catch(() => undefined);
   }
 }
 

@@ -256,7 +256,7 @@ export function renderFastPathTable(spec: FastPathTableSpec): string {
   ].join("\n");
 }
 
-/** Removes the table (the end of a SIGTERM drain); harmless when it is absent. */
-export function renderFastPathRemoval(): string {
-  return `table netdev ${FAST_PATH_TABLE}\ndelete table netdev ${FAST_PATH_TABLE}\n`;
+/** Removes the table (the end of a SIGTERM drain; or another netdev table, `name`); harmless when it is absent. */
+export function renderFastPathRemoval(name = FAST_PATH_TABLE): string {
+  return `table netdev ${name}\ndelete table netdev ${name}\n`;
 }
