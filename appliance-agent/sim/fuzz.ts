@@ -4,7 +4,7 @@
 //   npm run agent:fuzz -- --count 1000000 --seed 1 [--batch 1000]
 import { ChildProcess, spawn } from "node:child_process";
 import * as dgram from "node:dgram";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -169,6 +169,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     child.kill("SIGKILL");
     sender.close();
     returns.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

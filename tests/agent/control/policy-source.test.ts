@@ -1,6 +1,6 @@
 // Policy sources and the reload rule, without AWS: a stand-in SSM client records its commands.
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PolicyManager } from "../../../appliance-agent/src/control/policy-manager";
@@ -55,9 +55,13 @@ describe("agent: policy sources", () => {
     const file = path.join(tmpdir(), `gwlb-agent-policy-${process.pid}.json`);
     writeFileSync(file, JSON.stringify({ defaultAction: "allow", failMode: "open", rules: [{ action: "allow", source: { ports: "99999" } }] }));
     const manager = new PolicyManager(new FilePolicySource(file), () => undefined);
-    await assert.rejects(manager.loadInitial(), {
-      message: `file ${file} is invalid:\n  - rules[0].source.ports: "99999" is not a port (0-65535) or a "low-high" range`,
-    });
+    try {
+      await assert.rejects(manager.loadInitial(), {
+        message: `file ${file} is invalid:\n  - rules[0].source.ports: "99999" is not a port (0-65535) or a "low-high" range`,
+      });
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   it("coalesces concurrent reloads into one extra read", async () => {
