@@ -82,7 +82,7 @@ class Bench {
     const status = this.network.create({ installIptables: this.o.install, cpus: this.facts.cpus });
     this.notes.push(...status.notes);
     if (!status.namespaces || !status.hairpin) throw new Error(`namespaces and the hairpin are required: ${status.notes.join("; ")}`);
-    if (this.o.capacity && !status.segmentsBeforeDevice) throw new Error(`capacity runs need UDP segmentation offload off on the generator's devices (or --no-capacity): ${status.notes.join("; ")}`);
+    if (this.o.capacity && !(status.segmentsBeforeDevice && status.returnsOwnRing)) throw new Error(`capacity runs need UDP segmentation offload off on the generator's devices and the returns on a ring of their own (or --no-capacity): ${status.notes.join("; ")}`);
 
     log("building the agent bundle from the current sources");
     const { bundle, sha256 } = await buildBundle(this.scratch);
@@ -278,6 +278,7 @@ function capacitySummary(capacityRuns: readonly CapacityRun[]): CapacitySummary 
     floodCpuAppliance: median(runs.map((x) => x.flood.cpuAppliance)),
     floodUsPerPacket: median(runs.map((x) => x.flood.applianceUsPerPacket)),
     floodLossFraction: median(runs.map((x) => lossFraction(x.flood.result))),
+    floodReturnsRefused: Math.max(...runs.map((x) => x.flood.returnsRefused)),
     ...lossOnset(runs.flatMap((x) => (x.onset === null ? [] : [x.onset]))),
   };
 }

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   process.on("exit", cleanup);
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
   const status = network.create({ installIptables: true, cpus: 2 });
-  if (!status.namespaces || !status.hairpin) throw new Error(`fast-path-cost needs root, namespaces and the hairpin: ${status.notes.join("; ")}`);
+  if (!status.namespaces || !status.hairpin || !status.returnsOwnRing) throw new Error(`fast-path-cost needs root, namespaces, the hairpin and the returns on a ring of their own: ${status.notes.join("; ")}`);
   const generator = compileCHelper(scratch);
   const measurer = new Measurer(new Generator("c", generator.binary), GENERATOR_CPU);
   const { bundle } = await buildBundle(scratch);
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const all = variants(bank, endpoint, mtu);
   const sinks = new Map(flood ? [AGENT_PATH, KERNEL_PATH].map((at) => [at, new ReturnSink(at)]) : []);
   for (const sink of sinks.values()) sink.install();
-  const results = new Map(all.map((variant) => [variant.name, [] as { us: number; loss: number; pps: number }[]]));
+  const results = new Map(all.map((variant) => [variant.name, [] as { us: number; loss: number; pps: number; refused: number }[]]));
   for (let round = 0; round < rounds; round++) {
     for (const variant of round % 2 === 0 ? all : [...all].reverse()) {
       const agent = variant.withAgent === true ? await warmAgent() : null;
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
       const measured = await measurer.measure(to, { templates, sockets: ports, rate: flood ? 0 : rate, seconds, sink: flood ? sinks.get(to) : undefined }, agent?.pid ?? null);
       await agent?.stop();
       if (variant.teardown !== undefined) nft(variant.teardown, scratch);
-      results.get(variant.name)?.push({ us: measured.applianceUsPerPacket, loss: lossFraction(measured.result), pps: measured.result.deliveredPps });
+      results.get(variant.name)?.push({ us: measured.applianceUsPerPacket, loss: lossFraction(measured.result), pps: measured.result.deliveredPps, refused: measured.returnsRefused });
     }
   }
   const hairpin = median(results.get(all[0].name)?.map((r) => r.us) ?? []);
@@ -200,7 +200,8 @@ async function main(): Promise<void> {
     const us = median(rows.map((r) => r.us));
     const worstLoss = Math.max(...rows.map((r) => r.loss));
     const pps = Math.round(median(rows.map((r) => r.pps))).toLocaleString("en-US");
-    lines.push(`  ${name.padEnd(36)} ${us.toFixed(2)} us  ${(hairpin / us).toFixed(2)}x  ${pps} pps delivered  loss <= ${(worstLoss * 100).toFixed(2)}%  (rounds ${rows.map((r) => r.us.toFixed(2)).join(", ")})`);
+    const refused = Math.max(...rows.map((r) => r.refused)).toLocaleString("en-US");
+    lines.push(`  ${name.padEnd(36)} ${us.toFixed(2)} us  ${(hairpin / us).toFixed(2)}x  ${pps} pps delivered  loss <= ${(worstLoss * 100).toFixed(2)}%  returns refused <= ${refused}  (rounds ${rows.map((r) => r.us.toFixed(2)).join(", ")})`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -108,6 +108,13 @@ export interface NetworkStatus {
    * datagrams, as a GWLB's arrive and as the generator's ordinary sends are.
    */
   readonly segmentsBeforeDevice: boolean;
+  /**
+   * The returns reach the generator's side through its device's own receive ring, not the
+   * per-CPU input backlog. That backlog is the one the appliance's incoming datagrams fill: a
+   * flood filled it, and about half of what an appliance had forwarded was refused there, work
+   * done but counted as lost (the harness's collapse, not the path's; README, Topology).
+   */
+  readonly returnsOwnRing: boolean;
   /** Why not, in words, for the report. */
   readonly notes: string[];
 }
@@ -128,8 +135,8 @@ export class BenchNetwork {
    */
   create(options: { installIptables: boolean; cpus: number }): NetworkStatus {
     const notes: string[] = [];
-    if (process.getuid?.() !== 0) return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, notes: ["not root: no network namespaces"] };
-    if (which("ip") === null) return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, notes: ["`ip` (iproute2) is not installed"] };
+    if (process.getuid?.() !== 0) return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, returnsOwnRing: false, notes: ["not root: no network namespaces"] };
+    if (which("ip") === null) return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, returnsOwnRing: false, notes: ["`ip` (iproute2) is not installed"] };
     BenchNetwork.removeStale();
     try {
       this.created = true;
@@ -146,7 +153,7 @@ export class BenchNetwork {
       for (const ns of NAMESPACES) run("ip", ["-n", ns, "link", "set", "lo", "up"]);
     } catch (error) {
       this.destroy();
-      return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, notes: [`network namespaces unavailable: ${(error as Error).message}`] };
+      return { namespaces: false, hairpin: false, segmentsBeforeDevice: false, returnsOwnRing: false, notes: [`network namespaces unavailable: ${(error as Error).message}`] };
     }
     if (options.cpus >= 2) {
       const steered = LINKS.every((link) => steerReceive(GWLB_NS, link.gwlbDev, GENERATOR_RECEIVE_CPUS) && steerReceive(link.peerNs, link.peerDev, APPLIANCE_RECEIVE_CPUS));
@@ -157,7 +164,12 @@ export class BenchNetwork {
     // (where the fast path's reads past the headers cost copies that the hairpin never makes).
     const segmentsBeforeDevice = LINKS.every((link) => tryRun("ip", ["netns", "exec", GWLB_NS, "ethtool", "-K", link.gwlbDev, "sg", "off", "tx-udp-segmentation", "off"]));
     if (!segmentsBeforeDevice) notes.push("scatter-gather and UDP segmentation offload could not be turned off on the generator's devices (ethtool -K <dev> sg off tx-udp-segmentation off)");
-    return { namespaces: true, hairpin: this.setUpHairpin(options.installIptables, notes), segmentsBeforeDevice, notes };
+    // GRO on gives the generator's device a NAPI ring of its own; veth uses it for forwarded
+    // packets only when the sending device has no TCP segmentation offload (veth.c,
+    // veth_skb_is_eligible_for_gro), and no appliance here sends TCP on it.
+    const returnsOwnRing = LINKS.every((link) => tryRun("ip", ["netns", "exec", GWLB_NS, "ethtool", "-K", link.gwlbDev, "gro", "on"]) && tryRun("ip", ["netns", "exec", link.peerNs, "ethtool", "-K", link.peerDev, "tso", "off"]));
+    if (!returnsOwnRing) notes.push("the returns could not be given a receive ring of their own (ethtool -K <generator dev> gro on, -K <appliance dev> tso off): under a flood they queue behind the incoming datagrams");
+    return { namespaces: true, hairpin: this.setUpHairpin(options.installIptables, notes), segmentsBeforeDevice, returnsOwnRing, notes };
   }
 
   /** Deletes the namespaces (their links and iptables rules go with them). Idempotent, synchronous. */

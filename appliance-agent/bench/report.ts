@@ -48,6 +48,8 @@ export interface CapacityFigures {
   floodCpuAppliance: number;
   floodUsPerPacket: number;
   floodLossFraction: number;
+  /** Returns the appliance sent under the flood that were refused on the way back (0 with their own receive ring). */
+  floodReturnsRefused?: number;
   /** At half the max: loss, and the latency of the verified returns (round trip and to arrival). */
   halfOfferedPps: number;
   halfLossFraction: number;
@@ -197,6 +199,7 @@ export function report(r: BenchResult): string {
       row("    delivered / max", cells((x) => pct(x.floodDeliveredPps / x.maxPps)));
       if (hairpinCap !== null) row("    delivered / hairpin's", cells((x) => ratio(x.floodDeliveredPps / hairpinCap.floodDeliveredPps)));
       row("    CPU busy, us per delivered packet", cells((x) => `${pct(x.floodCpuAppliance)}, ${x.floodUsPerPacket.toFixed(2)}`));
+      row("    returns refused on the way back", cells((x) => (x.floodReturnsRefused === undefined ? "-" : fmt(x.floodReturnsRefused))));
     }
   }
   for (const w of r.workers) out.push(...workersReport(w));

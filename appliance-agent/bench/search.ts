@@ -2,7 +2,7 @@
 // search for the highest offered rate a target keeps up with.
 
 import { Generator, GeneratorResult, invalidReturns, lossFraction } from "./generator";
-import { BenchPath } from "./netns";
+import { BenchPath, inNamespace } from "./netns";
 import { ReturnSink, withSunkReturns } from "./return-sink";
 import { backlogDropsByCpu, run, udpReceiveBufferErrors } from "./sys";
 
@@ -27,6 +27,12 @@ export interface Measured {
   /** Of the backlog drops, those of the appliance's CPU (where the bench steers the appliance's receive). */
   applianceBacklogDrops: number;
   receiveBufferDrops: number;
+  /**
+   * Returns the appliance's device sent (its tx packets) and those refused on the way back
+   * (its tx drops: the receiving CPU's input backlog was full), when the path has a device.
+   */
+  returnsSent: number;
+  returnsRefused: number;
 }
 
 export interface MaxRate {
@@ -69,8 +75,18 @@ export class Measurer {
     }
   }
 
+  /** A device's [tx packets, tx dropped] in the appliance's namespace ([NaN, NaN] without one). */
+  private deviceTx(to: BenchPath): [number, number] {
+    if (to.applianceDev === undefined) return [NaN, NaN];
+    const dir = `/sys/class/net/${to.applianceDev}/statistics`;
+    const text = run(...inNamespace(to.applianceNs, "cat", [`${dir}/tx_packets`, `${dir}/tx_dropped`]));
+    const [packets, dropped] = text.trim().split(/\s+/).map(Number);
+    return [packets, dropped];
+  }
+
   async measure(to: BenchPath, spec: RunSpec, pid: number | null, generator = this.generator): Promise<Measured> {
     const backlog0 = backlogDropsByCpu();
+    const tx0 = this.deviceTx(to);
     const rcvbuf0 = this.udpErrors(to.applianceNs);
     const sunk0 = spec.sink?.dropped() ?? 0;
     const generated = await generator.run({
@@ -90,6 +106,7 @@ export class Measurer {
     if (invalidReturns(result) > 0) this.notes.push(`returns that failed verification (${to.appliance}:${to.port ?? 6081}, rate ${Math.round(spec.rate)}): ${JSON.stringify(result)}`);
     const cpuAppliance = result.cpuBusy[APPLIANCE_CPU] ?? 0;
     const backlog = backlogDropsByCpu().map((n, cpu) => n - (backlog0[cpu] ?? n));
+    const tx = this.deviceTx(to);
     return {
       result,
       cpuGenerator: result.cpuBusy[GENERATOR_CPU] ?? 0,
@@ -99,6 +116,8 @@ export class Measurer {
       backlogDrops: backlog.reduce((sum, n) => sum + n, 0),
       applianceBacklogDrops: backlog[APPLIANCE_CPU] ?? 0,
       receiveBufferDrops: this.udpErrors(to.applianceNs) - rcvbuf0,
+      returnsSent: tx[0] - tx0[0],
+      returnsRefused: tx[1] - tx0[1],
     };
   }
 

@@ -4,7 +4,9 @@
 // GSO send reaches the appliance as single datagrams (its ingress sees one packet per datagram,
 // none longer than a datagram). And receive steering puts the appliances' receive on CPU 1 and
 // leaves the returns' where they are sent (an IPI to CPU 0 per return would cost CPU 1 more than
-// the receive itself: bench/netns.ts). Runs against the benchmark's own kernel hairpin.
+// the receive itself: bench/netns.ts). Under a flood no return the appliance sent is refused on
+// the way back (they have a receive ring of their own), which they were without it. Runs
+// against the benchmark's own kernel hairpin.
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
@@ -12,7 +14,7 @@ import * as path from "node:path";
 import { Generator, GeneratorResult, compileCHelper, invalidReturns } from "../../../appliance-agent/bench/generator";
 import { AGENT_PATH, APPLIANCE_RECEIVE_CPUS, BenchNetwork, GWLB_NS, KERNEL_NS, KERNEL_PATH, receiveSteering, steerReceive } from "../../../appliance-agent/bench/netns";
 import { KEEP_ONE_IN, ReturnSink, withSunkReturns } from "../../../appliance-agent/bench/return-sink";
-import { PORT_BASE } from "../../../appliance-agent/bench/search";
+import { GENERATOR_CPU, Measurer, PORT_BASE } from "../../../appliance-agent/bench/search";
 import { run, which } from "../../../appliance-agent/bench/sys";
 import { dataTemplates, writeTemplates } from "../../../appliance-agent/bench/templates";
 import { netnsUnavailable } from "../support/netns";
@@ -46,7 +48,7 @@ describe("bench: the capacity runs' harness (return sink, GSO sends)", function 
     }
     scratch = mkdtempSync(path.join(os.tmpdir(), "gwlbbench-test-"));
     const status = network.create({ installIptables: false, cpus: os.cpus().length });
-    assert.deepEqual({ hairpin: status.hairpin, segmentsBeforeDevice: status.segmentsBeforeDevice }, { hairpin: true, segmentsBeforeDevice: true }, status.notes.join("; "));
+    assert.deepEqual({ hairpin: status.hairpin, segmentsBeforeDevice: status.segmentsBeforeDevice, returnsOwnRing: status.returnsOwnRing }, { hairpin: true, segmentsBeforeDevice: true, returnsOwnRing: true }, status.notes.join("; "));
     const built = compileCHelper(scratch);
     assert.notEqual(built.binary, null, built.note);
     generator = new Generator("c", built.binary);
@@ -115,6 +117,30 @@ describe("bench: the capacity runs' harness (return sink, GSO sends)", function 
       [AGENT_PATH, KERNEL_PATH].map((p) => ({ appliance: receiveSteering(p.applianceNs!, p.applianceDev!), generator: receiveSteering(GWLB_NS, p.generatorDev!) })),
       [AGENT_PATH, KERNEL_PATH].map(() => ({ appliance: 2, generator: 0 })),
     );
+  });
+
+  it("refuses no return under a flood, as the shared input backlog did without the returns' own ring", async function () {
+    if (os.cpus().length < 2) this.skip();
+    const measurer = new Measurer(generator, GENERATOR_CPU);
+    const sink = new ReturnSink(KERNEL_PATH);
+    sink.install();
+    const flood = async (): Promise<{ overflowed: boolean; refused: boolean }> => {
+      const m = await measurer.measure(KERNEL_PATH, { templates, sockets: SOCKETS, rate: 0, seconds: 1, sink }, null);
+      return { overflowed: m.applianceBacklogDrops > 0, refused: m.returnsRefused > 0 };
+    };
+    try {
+      const ownRing = await flood();
+      run("ip", ["netns", "exec", GWLB_NS, "ethtool", "-K", KERNEL_PATH.generatorDev!, "gro", "off"]);
+      let shared: { overflowed: boolean; refused: boolean };
+      try {
+        shared = await flood();
+      } finally {
+        run("ip", ["netns", "exec", GWLB_NS, "ethtool", "-K", KERNEL_PATH.generatorDev!, "gro", "on"]);
+      }
+      assert.deepEqual({ ownRing, shared }, { ownRing: { overflowed: true, refused: false }, shared: { overflowed: true, refused: true } });
+    } finally {
+      sink.remove();
+    }
   });
 
   /** Packets the hairpin's device dropped on receive (a full input backlog), before its ingress hook. */
