@@ -279,6 +279,7 @@ function capacitySummary(capacityRuns: readonly CapacityRun[]): CapacitySummary 
     floodUsPerPacket: median(runs.map((x) => x.flood.applianceUsPerPacket)),
     floodLossFraction: median(runs.map((x) => lossFraction(x.flood.result))),
     floodReturnsRefused: Math.max(...runs.map((x) => x.flood.returnsRefused)),
+    floodRounds: runs.map((x) => ({ deliveredPps: Math.round(x.flood.result.deliveredPps), usPerPacket: x.flood.applianceUsPerPacket })),
     ...lossOnset(runs.flatMap((x) => (x.onset === null ? [] : [x.onset]))),
   };
 }

@@ -50,6 +50,8 @@ export interface CapacityFigures {
   floodLossFraction: number;
   /** Returns the appliance sent under the flood that were refused on the way back (0 with their own receive ring). */
   floodReturnsRefused?: number;
+  /** Each round's flood: delivered pps and CPU microseconds per delivered packet (absent in runs before it was kept). */
+  floodRounds?: Array<{ deliveredPps: number; usPerPacket: number }>;
   /** At half the max: loss, and the latency of the verified returns (round trip and to arrival). */
   halfOfferedPps: number;
   halfLossFraction: number;
@@ -199,6 +201,8 @@ export function report(r: BenchResult): string {
       row("    delivered / max", cells((x) => pct(x.floodDeliveredPps / x.maxPps)));
       if (hairpinCap !== null) row("    delivered / hairpin's", cells((x) => ratio(x.floodDeliveredPps / hairpinCap.floodDeliveredPps)));
       row("    CPU busy, us per delivered packet", cells((x) => `${pct(x.floodCpuAppliance)}, ${x.floodUsPerPacket.toFixed(2)}`));
+      row("      rounds, delivered pps", cells((x) => x.floodRounds?.map((f) => fmt(f.deliveredPps)).join(", ") ?? "-"));
+      row("      rounds, us/packet", cells((x) => x.floodRounds?.map((f) => f.usPerPacket.toFixed(2)).join(", ") ?? "-"));
       row("    returns refused on the way back", cells((x) => (x.floodReturnsRefused === undefined ? "-" : fmt(x.floodReturnsRefused))));
     }
   }
