@@ -3,7 +3,7 @@
 // targets (a figure that is only a lower bound can prove a target met, never missed).
 
 import { LOSS_OK, MaxRate, Measured } from "./search";
-import type { MachineFacts } from "./sys";
+import { MachineFacts, median } from "./sys";
 import { TARGET_KINDS, TARGET_LABELS, TargetKind } from "./targets";
 import type { MemoryResult, NewFlowsResult } from "./scenarios";
 import { PACKETS_PER_NEW_FLOW } from "./scenarios";
@@ -13,7 +13,10 @@ import { WorkersResult, workersReport } from "./workers";
 export interface TargetRun {
   max: MaxRate;
   half: Measured;
+  /** The median of the runs at twice the max (bench.ts, DOUBLE_RUNS). */
   double: Measured;
+  /** Each of those runs' delivered pps. */
+  doubleRuns: number[];
   /** Of the packets offered during the search, the share the agent's socket received (NaN for non-agents). */
   agentShare: number;
   /**
@@ -97,6 +100,8 @@ export interface TargetSummary {
   arrivalP99Us: number;
   doubleOfferedPps: number;
   doubleDeliveredPps: number;
+  /** Per round, each run's delivered pps at twice the max (absent in runs before it took several). */
+  doubleRounds?: number[][];
   floodOfferedPps: number;
   floodDeliveredPps: number;
   agentShare: number;
@@ -177,6 +182,7 @@ export function report(r: BenchResult): string {
     row("  p50 / p99 to arrival, us", kinds.map((k) => (t(k).arrivalP99Us >= 0 ? `${t(k).arrivalP50Us} / ${t(k).arrivalP99Us}` : "-")));
     row("2x max offered -> delivered", kinds.map((k) => `${fmt(t(k).doubleOfferedPps)} -> ${fmt(t(k).doubleDeliveredPps)}`));
     row("  delivered / max", kinds.map((k) => pct(t(k).doubleDeliveredPps / t(k).maxPps)));
+    row("  rounds (each its runs' median)", kinds.map((k) => t(k).doubleRounds?.map((runs) => fmt(median(runs))).join(", ") ?? "-"));
     row("flood offered -> delivered", kinds.map((k) => `${fmt(t(k).floodOfferedPps)} -> ${fmt(t(k).floodDeliveredPps)}`));
     const shared = (k: TargetKind): boolean => Number.isFinite(t(k).commonOfferedPps);
     row("same rate (kernel: half the ceiling): pps", kinds.map((k) => (shared(k) ? fmt(t(k).commonOfferedPps) : "-")));

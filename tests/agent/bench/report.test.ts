@@ -1,5 +1,6 @@
 // The benchmark's report of a run, from the JSON a short real run wrote (its search probes
-// removed): the capacity flood's rounds under the medians, and "-" for runs that did not keep them.
+// removed): the capacity flood's rounds and the runs at twice the max under the medians, and "-"
+// for runs that did not keep them.
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -20,6 +21,16 @@ describe("bench: report", () => {
     ]);
   });
 
+  it("prints each round's median of its runs at twice the max", () => {
+    const run = fixture();
+    const targets = run.configs[0].targets;
+    targets.hairpin!.doubleRounds = [[400_000, 380_000, 390_000], [370_000, 410_000, 395_000]];
+    targets.slow!.doubleRounds = [[30_000, 41_000, 35_500], [44_000, 39_000, 40_000]];
+    assert.deepEqual(linesStartingWith(report(run), "rounds (each its runs' median)").map((line) => line.trim().split(/\s{2,}/)), [
+      ["rounds (each its runs' median)", "390,000, 395,000", "-", "35,500, 40,000", "-"],
+    ]);
+  });
+
   it("prints - where a run before the rounds were kept has only the medians", () => {
     const run = fixture();
     for (const config of run.configs) {
@@ -31,5 +42,6 @@ describe("bench: report", () => {
       ["rounds, delivered pps", "-", "-", "-", "-"],
       ["rounds, us/packet", "-", "-", "-", "-"],
     ]);
+    assert.deepEqual(linesStartingWith(report(run), "rounds (each its runs' median)").map((line) => line.trim().split(/\s{2,}/)), [["rounds (each its runs' median)", "-", "-", "-", "-"]]);
   });
 });
