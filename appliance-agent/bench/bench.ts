@@ -199,7 +199,6 @@ class Bench {
           // Twice the maximum; where the maximum is generator-bound, the generator cannot offer that, and floods instead.
           const doubles: Measured[] = [];
           for (let i = 0; i < DOUBLE_RUNS; i++) doubles.push(await this.m.measure(target.path, { templates, sockets: ports, rate: max.generatorBound ? 0 : 2 * max.pps, seconds }, target.pid));
-          const double = medianRun(doubles);
           // Each pair compared also at one rate both can take, for their CPU per packet side by side
           // (a maximum carries every stall of the machine in its search): the two kernel paths at
           // half the round's ceiling, the agent without the fast path and the reflector at a fixed rate.
@@ -208,7 +207,7 @@ class Bench {
           const common = await this.m.measure(target.path, { templates, sockets: ports, rate: commonRate, seconds }, target.pid);
           const commonHalf = await this.m.measure(target.path, { templates, sockets: ports, rate: commonRate / 2, seconds }, target.pid);
           const capacity = kernelPath && this.o.capacity ? await this.capacity(target.path, templates, ports, target.pid) : null;
-          (runs[kind] ??= []).push({ max, half, double, doubleRuns: doubles.map((d) => Math.round(d.result.deliveredPps)), agentShare: agentIn / offered, common, commonHalf, capacity });
+          (runs[kind] ??= []).push({ max, half, doubles, agentShare: agentIn / offered, common, commonHalf, capacity });
         } finally {
           await target.stop();
         }
@@ -232,9 +231,9 @@ class Bench {
         p99Us: median(r.map((x) => x.half.result.p99Us)),
         arrivalP50Us: median(r.map((x) => x.half.result.arrivalP50Us)),
         arrivalP99Us: median(r.map((x) => x.half.result.arrivalP99Us)),
-        doubleOfferedPps: median(r.map((x) => x.double.result.sendPps)),
-        doubleDeliveredPps: median(r.map((x) => x.double.result.deliveredPps)),
-        doubleRounds: r.map((x) => x.doubleRuns),
+        doubleOfferedPps: median(r.map((x) => medianRun(x.doubles).result.sendPps)),
+        doubleDeliveredPps: median(r.map((x) => medianRun(x.doubles).result.deliveredPps)),
+        doubleRounds: r.map((x) => x.doubles.map((d) => Math.round(d.result.deliveredPps))),
         floodOfferedPps: median(r.map((x) => x.max.flood.result.sendPps)),
         floodDeliveredPps: median(r.map((x) => x.max.flood.result.deliveredPps)),
         agentShare: median(r.map((x) => x.agentShare)),
@@ -312,7 +311,7 @@ function marginalUsPerPacket(low: Measured, high: Measured): number {
   return pps > 0 ? ((high.cpuAppliance - low.cpuAppliance) * 1e6) / pps : NaN;
 }
 
-/** The run that delivered the median (of an odd count; the lower middle of an even one). */
+/** The run that delivered the median (DOUBLE_RUNS is odd, so it is the report's median of the round's runs). */
 function medianRun(runs: readonly Measured[]): Measured {
   const sorted = [...runs].sort((a, b) => a.result.deliveredPps - b.result.deliveredPps);
   return sorted[Math.floor((sorted.length - 1) / 2)];

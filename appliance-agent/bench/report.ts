@@ -13,10 +13,8 @@ import { WorkersResult, workersReport } from "./workers";
 export interface TargetRun {
   max: MaxRate;
   half: Measured;
-  /** The median of the runs at twice the max (bench.ts, DOUBLE_RUNS). */
-  double: Measured;
-  /** Each of those runs' delivered pps. */
-  doubleRuns: number[];
+  /** The runs at twice the max (bench.ts, DOUBLE_RUNS); the round's figure is the median one. */
+  doubles: Measured[];
   /** Of the packets offered during the search, the share the agent's socket received (NaN for non-agents). */
   agentShare: number;
   /**
