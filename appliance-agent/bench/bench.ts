@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { NOFILE_LIMIT, buildBundle } from "./agent-process";
+import { CpuIsolation } from "./cpu-isolation";
 import { Generator, GeneratorKind, compileCHelper, lossFraction } from "./generator";
 import { AGENT_PATH, BenchNetwork, BenchPath, REFLECTOR_PATH, SELF_PATH } from "./netns";
 import { HELP, Options, parseOptions } from "./options";
@@ -57,11 +58,13 @@ class Bench {
   private facts!: MachineFacts;
   /** The machine's netdev_max_backlog while --netdev-backlog holds another. */
   private savedBacklog: string | null = null;
+  private readonly isolation = new CpuIsolation();
 
   constructor(private readonly o: Options) {}
 
   cleanup(): void {
     killChildren();
+    this.isolation.restore();
     if (this.savedBacklog !== null) {
       setNetdevMaxBacklog(this.savedBacklog);
       this.savedBacklog = null;
@@ -77,6 +80,10 @@ class Bench {
     log(`machine: ${this.facts.cpus} CPUs, Node ${this.facts.node}, Linux ${this.facts.kernel}, load ${this.facts.loadAverage.join(" ")}`);
     if (this.facts.cpus < 2) throw new Error("needs 2 CPUs: one for the generator, one for the appliance");
     if (!pinSelf(GENERATOR_CPU)) this.notes.push("taskset is missing: the benchmark's own process is not pinned to the generator's CPU");
+    if (this.o.isolateApplianceCpu) {
+      const moved = this.isolation.isolate(APPLIANCE_CPU);
+      this.notes.push(moved ?? `nothing could be moved off CPU ${APPLIANCE_CPU}: the machine's other tasks may run on the appliance's CPU`);
+    } else this.notes.push(`--share-appliance-cpu: the machine's other tasks and interrupts may run on the appliance's CPU (${APPLIANCE_CPU})`);
     const built = compileCHelper(this.scratch);
     const kind: GeneratorKind = this.o.generator === "auto" ? (built.binary !== null ? "c" : "node") : this.o.generator;
     if (kind === "c" && built.binary === null) throw new Error(built.note);

@@ -20,11 +20,12 @@ import { ENDPOINT_ID, KEY4, KEY4_REVERSED, LENGTHS4, ipv4LengthTriples } from ".
 import { FAST_PATH_TABLE } from "../src/dataplane/fast-path-elements";
 import { GWLB_OTHER_IDLE_TIMEOUT_SECONDS } from "../../common/contract";
 import { AgentProcess, buildBundle } from "./agent-process";
+import { CpuIsolation } from "./cpu-isolation";
 import { positiveIntegerOption as option } from "./argv";
 import { Generator, compileCHelper, lossFraction } from "./generator";
 import { AGENT_NS, AGENT_PATH, BenchNetwork, KERNEL_PATH, REFLECTOR_PATH, inNamespace } from "./netns";
 import { ReturnSink } from "./return-sink";
-import { GENERATOR_CPU, Measurer } from "./search";
+import { APPLIANCE_CPU, GENERATOR_CPU, Measurer } from "./search";
 import { killChildren, median, pinSelf, run } from "./sys";
 import { TargetContext, startAgent } from "./targets";
 import { dataTemplates, writeTemplates } from "./templates";
@@ -150,13 +151,17 @@ async function main(): Promise<void> {
   pinSelf(GENERATOR_CPU);
   const scratch = mkdtempSync(path.join(os.tmpdir(), "gwlbbench-cost-"));
   const network = new BenchNetwork();
+  const isolation = new CpuIsolation();
   const cleanup = (): void => {
     killChildren();
+    isolation.restore();
     network.destroy();
     rmSync(scratch, { recursive: true, force: true });
   };
   process.on("exit", cleanup);
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+  const moved = isolation.isolate(APPLIANCE_CPU);
+  if (moved !== null) process.stderr.write(`fast-path-cost: ${moved}\n`);
   const status = network.create({ installIptables: true, cpus: 2 });
   if (!status.namespaces || !status.hairpin || !status.returnsOwnRing) throw new Error(`fast-path-cost needs root, namespaces, the hairpin and the returns on a ring of their own: ${status.notes.join("; ")}`);
   const generator = compileCHelper(scratch);

@@ -21,6 +21,8 @@ export interface Options {
   memoryFlows: number;
   /** net.core.netdev_max_backlog for the run (restored after it); null leaves the machine's. */
   netdevBacklog: number | null;
+  /** Move every other task, the unbound workqueues and device interrupts off the appliance's CPU for the run (cpu-isolation.ts). */
+  isolateApplianceCpu: boolean;
   quick: boolean;
   json: string | null;
   /** Print the report of an earlier run's --json file instead of measuring. */
@@ -51,6 +53,8 @@ when missing) and gcc.
   --memory-flows <n>    flows for the memory runs (default 100000)
   --netdev-backlog <n>  net.core.netdev_max_backlog during the run, restored after it (default: the
                         machine's; the bench steers each appliance's receive to CPU 1 through it)
+  --share-appliance-cpu leave the machine's other tasks and interrupts where they may run (by
+                        default they are moved off CPU 1 for the run and put back after)
   --json <file>         also write every result as JSON
   --report <file>       print the report of an earlier run's --json file (no measuring, no root)
   --quick               --rounds 1 --duration 2
@@ -73,6 +77,7 @@ export function parseOptions(argv: readonly string[]): Options {
     capacity: true,
     memoryFlows: 100_000,
     netdevBacklog: null,
+    isolateApplianceCpu: true,
     quick: false,
     json: null,
     reportFrom: null,
@@ -110,6 +115,7 @@ export function parseOptions(argv: readonly string[]): Options {
       case "--no-capacity": o.capacity = false; break;
       case "--memory-flows": o.memoryFlows = int(flag, argv[++i], 1000, 1_000_000); break;
       case "--netdev-backlog": o.netdevBacklog = int(flag, argv[++i], 100, 1_000_000); break;
+      case "--share-appliance-cpu": o.isolateApplianceCpu = false; break;
       case "--json": o.json = argv[++i] ?? null; break;
       case "--report": o.reportFrom = argv[++i] ?? null; break;
       case "--quick":
