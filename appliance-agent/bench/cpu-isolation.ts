@@ -131,6 +131,7 @@ export class CpuIsolation {
    * not permitted). Threads started later by a moved process inherit its placement.
    */
   isolate(cpu: number): string | null {
+    this.restore(); // a second call must not record the first one's placements as the machine's
     for (const move of planMoves(threadPlacements(), cpu)) {
       if (tryRun("taskset", ["-p", "-c", move.to, String(move.id)], 5_000)) this.threads.push(move);
     }
@@ -139,7 +140,7 @@ export class CpuIsolation {
     }
     try {
       const mask = readFileSync(WORKQUEUE_MASK, "utf8").trim();
-      const allowed = [...BigInt(`0x${mask}`).toString(2)].reverse().flatMap((bit, i) => (bit === "1" ? [i] : []));
+      const allowed = [...BigInt(`0x${mask.replace(/,/g, "")}`).toString(2)].reverse().flatMap((bit, i) => (bit === "1" ? [i] : []));
       const others = allowed.filter((c) => c !== cpu);
       if (allowed.includes(cpu) && others.length > 0 && writeIfPossible(WORKQUEUE_MASK, cpuMask(others))) this.workqueueMask = mask;
     } catch {

@@ -70,7 +70,7 @@ describe("bench: CPU isolation", () => {
     }
   });
 
-  it("moves a process off CPU 1 for the run and puts it back (root, 2+ CPUs)", async function () {
+  it("moves a process off CPU 1 for the run and puts it back, also after a second isolate (root, 2+ CPUs)", async function () {
     if (process.getuid?.() !== 0) return this.skip(); // moving other processes' threads needs root
     if (os.cpus().length < 2) return this.skip(); // needs a CPU to keep and one to move to
     const child = spawn("taskset", ["-c", "0-1", "sleep", "30"], { stdio: "ignore" });
@@ -81,6 +81,8 @@ describe("bench: CPU isolation", () => {
       assert.equal(allowed(), "0-1");
       const said = isolation.isolate(1);
       assert.match(said ?? "", /^CPU 1 kept for the appliance: \d+ threads \(.+\)(, .+)? moved off it for the run \(restored after\)$/);
+      assert.equal(allowed(), "0");
+      isolation.isolate(1); // again: what it restores is still the machine's placement
       assert.equal(allowed(), "0");
       isolation.restore();
       assert.equal(allowed(), "0-1");
