@@ -40,6 +40,12 @@ export function cpuMask(cpus: readonly number[]): string {
   return mask.toString(16);
 }
 
+/** A hexadecimal CPU mask ("d", or "ffffffff,ffffffff" on larger machines) -> its CPUs. */
+export function parseCpuMask(text: string): number[] {
+  const bits = BigInt(`0x${text.trim().replace(/,/g, "")}`).toString(2);
+  return [...bits].reverse().flatMap((bit, cpu) => (bit === "1" ? [cpu] : []));
+}
+
 export interface Placement {
   /** A thread id, or an interrupt number. */
   readonly id: number;
@@ -115,16 +121,54 @@ function writeIfPossible(file: string, value: string): boolean {
     writeFileSync(file, value);
     return true;
   } catch {
-    return false; // a managed interrupt, a kernel thread that refuses, or no such file
+    return false; // a managed interrupt, or no such file
   }
 }
 
 const WORKQUEUE_MASK = "/sys/devices/virtual/workqueue/cpumask";
 
+/** One kind of placement: how to list them and how to set one's CPUs (false: not permitted). */
+interface PlacementKind {
+  readonly list: () => Placement[];
+  readonly set: (placement: Placement, cpus: string) => boolean;
+  /** How the summary names those moved. */
+  readonly summarize: (moves: readonly Move[]) => string;
+}
+
+/** "node x6, bash x4, ...": the six most frequent names of what was moved. */
+function mostFrequentNames(moves: readonly Move[]): string {
+  const byName = new Map<string, number>();
+  for (const move of moves) byName.set(move.name, (byName.get(move.name) ?? 0) + 1);
+  const named = [...byName].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 6).map(([name, n]) => (n > 1 ? `${name} x${n}` : name));
+  return `${named.join(", ")}${byName.size > named.length ? ", ..." : ""}`;
+}
+
+const KINDS: readonly PlacementKind[] = [
+  {
+    list: () => threadPlacements(),
+    set: (thread, cpus) => tryRun("taskset", ["-p", "-c", cpus, String(thread.id)], 5_000),
+    summarize: (moves) => `${moves.length} threads (${mostFrequentNames(moves)})`,
+  },
+  {
+    list: interruptPlacements,
+    set: (irq, cpus) => writeIfPossible(`/proc/irq/${irq.id}/smp_affinity_list`, cpus),
+    summarize: (moves) => `${moves.length} device interrupts`,
+  },
+  {
+    list: () => {
+      try {
+        return [{ id: 0, name: "unbound workqueues", allowed: formatCpuList(parseCpuMask(readFileSync(WORKQUEUE_MASK, "utf8"))) }];
+      } catch {
+        return []; // no unbound workqueue mask on this kernel
+      }
+    },
+    set: (_, cpus) => writeIfPossible(WORKQUEUE_MASK, cpuMask(parseCpuList(cpus))),
+    summarize: () => "the unbound workqueues",
+  },
+];
+
 export class CpuIsolation {
-  private threads: Move[] = [];
-  private interrupts: Move[] = [];
-  private workqueueMask: string | null = null;
+  private moved: { readonly kind: PlacementKind; readonly moves: Move[] }[] = [];
 
   /**
    * Moves what may run elsewhere off `cpu` and says what it moved (null: nothing to move, or
@@ -132,37 +176,17 @@ export class CpuIsolation {
    */
   isolate(cpu: number): string | null {
     this.restore(); // a second call must not record the first one's placements as the machine's
-    for (const move of planMoves(threadPlacements(), cpu)) {
-      if (tryRun("taskset", ["-p", "-c", move.to, String(move.id)], 5_000)) this.threads.push(move);
+    for (const kind of KINDS) {
+      const moves = planMoves(kind.list(), cpu).filter((move) => kind.set(move, move.to));
+      if (moves.length > 0) this.moved.push({ kind, moves });
     }
-    for (const move of planMoves(interruptPlacements(), cpu)) {
-      if (writeIfPossible(`/proc/irq/${move.id}/smp_affinity_list`, move.to)) this.interrupts.push(move);
-    }
-    try {
-      const mask = readFileSync(WORKQUEUE_MASK, "utf8").trim();
-      const allowed = [...BigInt(`0x${mask.replace(/,/g, "")}`).toString(2)].reverse().flatMap((bit, i) => (bit === "1" ? [i] : []));
-      const others = allowed.filter((c) => c !== cpu);
-      if (allowed.includes(cpu) && others.length > 0 && writeIfPossible(WORKQUEUE_MASK, cpuMask(others))) this.workqueueMask = mask;
-    } catch {
-      // no unbound workqueue mask on this kernel
-    }
-    if (this.threads.length === 0 && this.interrupts.length === 0 && this.workqueueMask === null) return null;
-    const byName = new Map<string, number>();
-    for (const t of this.threads) byName.set(t.name, (byName.get(t.name) ?? 0) + 1);
-    const named = [...byName].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 6).map(([name, n]) => (n > 1 ? `${name} x${n}` : name));
-    const parts = [`${this.threads.length} threads (${named.join(", ")}${byName.size > named.length ? ", ..." : ""})`];
-    if (this.interrupts.length > 0) parts.push(`${this.interrupts.length} device interrupts`);
-    if (this.workqueueMask !== null) parts.push("the unbound workqueues");
-    return `CPU ${cpu} kept for the appliance: ${parts.join(", ")} moved off it for the run (restored after)`;
+    if (this.moved.length === 0) return null;
+    return `CPU ${cpu} kept for the appliance: ${this.moved.map(({ kind, moves }) => kind.summarize(moves)).join(", ")} moved off it for the run (restored after)`;
   }
 
   /** Puts back every placement `isolate` changed; threads that have exited are skipped. Idempotent. */
   restore(): void {
-    for (const t of this.threads) tryRun("taskset", ["-p", "-c", t.allowed, String(t.id)], 5_000);
-    for (const irq of this.interrupts) writeIfPossible(`/proc/irq/${irq.id}/smp_affinity_list`, irq.allowed);
-    if (this.workqueueMask !== null) writeIfPossible(WORKQUEUE_MASK, this.workqueueMask);
-    this.threads = [];
-    this.interrupts = [];
-    this.workqueueMask = null;
+    for (const { kind, moves } of this.moved) for (const move of moves) kind.set(move, move.allowed);
+    this.moved = [];
   }
 }

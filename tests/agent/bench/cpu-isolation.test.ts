@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CpuIsolation, cpuMask, formatCpuList, parseCpuList, planMoves, threadPlacements } from "../../../appliance-agent/bench/cpu-isolation";
+import { CpuIsolation, cpuMask, formatCpuList, parseCpuList, parseCpuMask, planMoves, threadPlacements } from "../../../appliance-agent/bench/cpu-isolation";
 
 /** Waits until taskset has set the child's CPUs and exec'd the command (at most 5 s). */
 async function waitForExec(pid: number, comm: string): Promise<void> {
@@ -27,6 +27,8 @@ describe("bench: CPU isolation", () => {
     assert.equal(formatCpuList([5, 0, 2, 1, 1]), "0-2,5");
     assert.equal(formatCpuList([0, 2, 4]), "0,2,4");
     assert.equal(cpuMask([0, 2, 3]), "d");
+    assert.deepEqual(parseCpuMask("d\n"), [0, 2, 3]);
+    assert.deepEqual(parseCpuMask("1,00000001"), [0, 32]);
     assert.throws(() => parseCpuList("0-x"), /bad CPU list "0-x"/);
   });
 
